@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+const root = import.meta.dirname;
+
+/**
+ * Non-default folders need explicit entries (see ENVIRONMENT.md): the main build
+ * also bundles the plain-Node entry points (CLI, browser host, child processes)
+ * so that `npm run build` produces every runnable file under out/main.
+ */
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          index: resolve(root, 'src-main/index.ts'),
+          cli: resolve(root, 'src-main/cli/main.ts'),
+          web: resolve(root, 'src-main/hosts/web/main.ts'),
+          'compute-probe': resolve(root, 'src-main/core/compute/probe-process.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // A sandboxed preload can require only electron: bundle zod into it.
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { preload: resolve(root, 'src-main/preload.ts') },
+        // A sandboxed preload cannot be an ES module: emit CommonJS.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'src-renderer'),
+    build: {
+      outDir: 'out/renderer',
+      rollupOptions: { input: resolve(root, 'src-renderer/index.html') },
+    },
+    resolve: { alias: { '@contract': resolve(root, 'src-main/api') } },
+    plugins: [svelte({ configFile: resolve(root, 'svelte.config.js') })],
+  },
+});

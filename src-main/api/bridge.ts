@@ -1,0 +1,20 @@
+/**
+ * What the Electron preload exposes as `window.workstation`. Types only: the
+ * renderer's client uses it to pick the IPC transport.
+ */
+import type { CallName, EventMessage } from './contract';
+import type { ApiResult } from './errors';
+
+export interface WorkstationBridge {
+  /** Calls an API entry; unknown names are refused before anything leaves the renderer. */
+  call(name: CallName, input: unknown): Promise<ApiResult<unknown>>;
+  /** Subscribes to the contract's events; returns the function that unsubscribes. */
+  onEvent(listener: (message: EventMessage) => void): () => void;
+}
+
+/** IPC channel of one call. */
+export function callChannel(name: CallName): string {
+  return `workstation:call:${name}`;
+}
+
+export const eventChannel = 'workstation:event';

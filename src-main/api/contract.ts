@@ -1,0 +1,139 @@
+/**
+ * The one API contract between the renderer and the core services.
+ *
+ * Every call has a name, a zod schema for its input and for its output; every
+ * event a schema for its payload. The Electron IPC registration, the preload's
+ * `window.workstation`, the browser host's HTTP/WebSocket routes and the
+ * renderer's client are all generated from these two tables. This file must
+ * stay importable by the renderer: zod only, no Node modules.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------- shared shapes
+
+export const backendNameSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export const backendPreferenceSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+
+export const backendAttemptSchema = z
+  .object({
+    backend: backendNameSchema,
+    ok: z.boolean(),
+    /** Why the backend was skipped; null when it was chosen. */
+    reason: z.string().nullable(),
+    /** Time spent trying it, in milliseconds. */
+    ms: z.number().nonnegative(),
+  })
+  .strict();
+export type BackendAttempt = z.infer<typeof backendAttemptSchema>;
+
+export const backendReportSchema = z
+  .object({
+    requested: backendPreferenceSchema,
+    /** The backend in use, or null when none of the requested ones works. */
+    chosen: backendNameSchema.nullable(),
+    device: z.string().nullable(),
+    tfjsVersion: z.string().nullable(),
+    /** Rate of a 256×256 float32 matmul on the chosen backend (a speed hint, not a benchmark). */
+    matmulGflops: z.number().nullable(),
+    attempts: z.array(backendAttemptSchema),
+  })
+  .strict();
+export type BackendReport = z.infer<typeof backendReportSchema>;
+
+export const workspaceInfoSchema = z
+  .object({
+    path: z.string(),
+    schemaVersion: z.number().int().nonnegative(),
+    supportedSchemaVersion: z.number().int().positive(),
+    createdAt: z.string().nullable(),
+    sizeBytes: z.number().int().nonnegative(),
+    counts: z
+      .object({
+        sources: z.number().int().nonnegative(),
+        images: z.number().int().nonnegative(),
+        annotations: z.number().int().nonnegative(),
+        studies: z.number().int().nonnegative(),
+        runs: z.number().int().nonnegative(),
+      })
+      .strict(),
+  })
+  .strict();
+export type WorkspaceInfo = z.infer<typeof workspaceInfoSchema>;
+
+export const appInfoSchema = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    /** Which host serves the API: the Electron shell or the browser host. */
+    host: z.enum(['electron', 'browser', 'cli']),
+    platform: z.string(),
+    node: z.string(),
+    electron: z.string().nullable(),
+    userDataDir: z.string(),
+  })
+  .strict();
+export type AppInfo = z.infer<typeof appInfoSchema>;
+
+const noInput = z.object({}).strict();
+
+// ---------------------------------------------------------------- calls
+
+interface CallSpec<I extends z.ZodType, O extends z.ZodType> {
+  readonly input: I;
+  readonly output: O;
+  readonly summary: string;
+}
+
+function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string): CallSpec<I, O> {
+  return { input, output, summary };
+}
+
+export const calls = {
+  appInfo: call(noInput, appInfoSchema, 'Name, version and host of the running app.'),
+  workspaceInfo: call(noInput, workspaceInfoSchema, 'Path, schema version and counts of the open workspace.'),
+  workspaceOpen: call(
+    z.object({ path: z.string().trim().min(1, 'path must not be empty') }).strict(),
+    workspaceInfoSchema,
+    'Open (or create) the workspace database at a path and make it the current one; remembered for the next start.',
+  ),
+  backendProbe: call(
+    z.object({ preference: backendPreferenceSchema.default('auto'), refresh: z.boolean().default(false) }).strict(),
+    backendReportSchema,
+    'The compute backend in use: which was chosen, on what device, and why better ones were skipped.',
+  ),
+} as const;
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+/** What a caller sends (defaults may be omitted). */
+export type CallInput<N extends CallName> = z.input<Calls[N]['input']>;
+/** What a handler receives (defaults filled in). */
+export type ParsedInput<N extends CallName> = z.output<Calls[N]['input']>;
+export type CallOutput<N extends CallName> = z.output<Calls[N]['output']>;
+
+export const callNames = Object.keys(calls) as CallName[];
+
+export function isCallName(name: string): name is CallName {
+  return Object.hasOwn(calls, name);
+}
+
+// ---------------------------------------------------------------- events
+
+export const events = {
+  /** The current workspace changed (another file was opened). */
+  workspaceChanged: workspaceInfoSchema,
+  /** The compute backend probe finished. */
+  backendChanged: backendReportSchema,
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(events, name);
+}
+
+/** One event as it travels over a transport. */
+export type EventMessage = { [E in EventName]: { event: E; payload: EventPayload<E> } }[EventName];

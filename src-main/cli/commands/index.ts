@@ -1,0 +1,6 @@
+import type { Command } from '../command';
+import { backendCommand } from './backend';
+import { workspaceInfoCommand } from './workspace-info';
+
+/** Every CLI command. Later capabilities add theirs here. */
+export const commands: readonly Command[] = [workspaceInfoCommand, backendCommand];

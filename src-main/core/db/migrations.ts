@@ -1,0 +1,98 @@
+/**
+ * Numbered schema migrations, applied in order inside one transaction each.
+ * The schema version is SQLite's `user_version`. Never edit a migration that
+ * has shipped: add a new one.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'workspace metadata, sources, images, labels, annotations, studies and runs',
+    sql: `
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE sources (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        role        TEXT NOT NULL CHECK (role IN ('train', 'validation', 'ood-test')),
+        description TEXT NOT NULL DEFAULT '',
+        created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      ) STRICT;
+
+      CREATE TABLE blobs (
+        sha256 TEXT PRIMARY KEY,
+        format TEXT NOT NULL CHECK (format IN ('dicom', 'png', 'jpeg')),
+        size   INTEGER NOT NULL,
+        bytes  BLOB NOT NULL
+      ) STRICT;
+
+      CREATE TABLE images (
+        id                  INTEGER PRIMARY KEY,
+        blob_sha256         TEXT NOT NULL REFERENCES blobs(sha256),
+        source_id           INTEGER NOT NULL REFERENCES sources(id),
+        sop_instance_uid    TEXT UNIQUE,
+        patient_pseudonym   TEXT,
+        sex                 TEXT CHECK (sex IN ('M', 'F', 'other', 'unknown')),
+        age_years           REAL,
+        study_date          TEXT,
+        rows                INTEGER NOT NULL,
+        cols                INTEGER NOT NULL,
+        imported_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      ) STRICT;
+      CREATE INDEX images_source ON images(source_id);
+
+      CREATE TABLE labels (
+        image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        finding  TEXT NOT NULL,
+        value    INTEGER NOT NULL CHECK (value IN (0, 1)),
+        origin   TEXT NOT NULL,
+        PRIMARY KEY (image_id, finding)
+      ) STRICT;
+
+      CREATE TABLE annotations (
+        id         INTEGER PRIMARY KEY,
+        image_id   INTEGER NOT NULL REFERENCES images(id),
+        finding    TEXT NOT NULL,
+        annotator  TEXT NOT NULL,
+        geometry   TEXT NOT NULL,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        deleted    INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+      ) STRICT;
+      CREATE INDEX annotations_image ON annotations(image_id, finding);
+
+      CREATE TABLE studies (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        config     TEXT NOT NULL,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      ) STRICT;
+
+      CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        study_id    INTEGER REFERENCES studies(id),
+        config      TEXT NOT NULL,
+        seed        INTEGER NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        backend     TEXT,
+        checkpoint  TEXT,
+        error       TEXT,
+        created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        started_at  TEXT,
+        finished_at TEXT
+      ) STRICT;
+      CREATE INDEX runs_study ON runs(study_id);
+    `,
+  },
+];
+
+/** The newest schema version this build of the app understands. */
+export const latestSchemaVersion: number = migrations.reduce((max, m) => Math.max(max, m.version), 0);

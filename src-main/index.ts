@@ -1,0 +1,139 @@
+/**
+ * The Electron shell: one window, secure defaults, the API registered over IPC
+ * from the contract, the workspace opened on start and closed on quit.
+ * With electron.ts-free core services, this file and preload.ts are the only
+ * ones that import electron.
+ */
+import { join } from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
+import { eventChannel } from './api/bridge';
+import { createDispatch } from './api/dispatch';
+import { createHandlers } from './api/handlers';
+import { AppContext } from './core/app-context';
+import { appVersion } from './core/app-version';
+import { probeInChild } from './core/compute/probe-client';
+import type { ProcessLauncher } from './core/process/launcher';
+import { resolveWorkspacePath } from './core/workspace/resolve-workspace-path';
+import { registerIpc } from './hosts/ipc';
+import { contentSecurityPolicy } from './hosts/security';
+
+const outMain = import.meta.dirname;
+const rendererIndex = join(outMain, '..', 'renderer', 'index.html');
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+
+/** Electron's utility processes behind the launcher interface the core services use. */
+const electronLauncher: ProcessLauncher = (modulePath, args) => {
+  const child = utilityProcess.fork(modulePath, [...args], { stdio: 'inherit', serviceName: 'Aligner compute' });
+  return {
+    postMessage: (message) => child.postMessage(message),
+    onMessage: (listener) => child.on('message', listener),
+    onExit: (listener) => child.on('exit', (code) => listener(code)),
+    kill: () => {
+      child.kill();
+    },
+  };
+};
+
+function argValue(flag: string): string | undefined {
+  const argv = process.argv;
+  const inline = argv.find((a) => a.startsWith(`${flag}=`));
+  if (inline) return inline.slice(flag.length + 1);
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function isTrustedUrl(url: string): boolean {
+  if (devServerUrl) return url.startsWith(devServerUrl);
+  return url.startsWith('file://') && decodeURIComponent(new URL(url).pathname).endsWith('/renderer/index.html');
+}
+
+function hardenSessions(): void {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    const connect = devServerUrl ? [devServerUrl, devServerUrl.replace(/^http/, 'ws')] : [];
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy(connect)] },
+    });
+  });
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isTrustedUrl(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      // Links to documentation open in the user's browser, never in the app.
+      if (url.startsWith('https://')) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 1000,
+    minHeight: 700,
+    show: false,
+    title: 'Aligner Workstation',
+    webPreferences: {
+      preload: join(outMain, '..', 'preload', 'preload.cjs'),
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webSecurity: true,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  if (devServerUrl) void win.loadURL(devServerUrl);
+  else void win.loadFile(rendererIndex);
+  return win;
+}
+
+async function start(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  await app.whenReady();
+  hardenSessions();
+
+  const userDataDir = app.getPath('userData');
+  const ctx = new AppContext({
+    host: 'electron',
+    version: appVersion,
+    userDataDir,
+    electronVersion: process.versions.electron ?? null,
+    probeBackend: (preference) => probeInChild(electronLauncher, join(outMain, 'compute-probe.js'), preference),
+  });
+  const workspacePath = resolveWorkspacePath(argValue('--db'), userDataDir);
+  try {
+    ctx.openWorkspace(workspacePath);
+  } catch (err) {
+    // The app still opens, without a workspace, so Settings can choose another one.
+    dialog.showErrorBox('Cannot open the workspace', err instanceof Error ? err.message : String(err));
+  }
+  void ctx.backend('auto').catch(() => undefined);
+
+  const unregister = registerIpc(ipcMain, createDispatch(createHandlers(ctx)), isTrustedUrl);
+  let win = createWindow();
+  const unsubscribe = ctx.events.subscribe((message) => {
+    if (!win.isDestroyed()) win.webContents.send(eventChannel, message);
+  });
+
+  app.on('second-instance', () => {
+    if (win.isDestroyed()) win = createWindow();
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => {
+    unsubscribe();
+    unregister();
+    ctx.close();
+  });
+}
+
+void start();

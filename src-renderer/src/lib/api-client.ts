@@ -1,0 +1,61 @@
+import {
+  calls,
+  events,
+  type CallInput,
+  type CallName,
+  type CallOutput,
+  type EventName,
+  type EventPayload,
+} from '@contract/contract';
+import { ApiCallError } from '@contract/errors';
+import { pickTransport, type Transport } from './transport';
+
+/**
+ * The renderer's one API client. It does not care which host serves it; every
+ * answer and event is checked against the contract before the UI sees it.
+ */
+export class ApiClient {
+  readonly #handlers = new Map<EventName, Set<(payload: unknown) => void>>();
+
+  constructor(readonly transport: Transport) {
+    transport.onEvent((raw) => this.#deliver(raw));
+  }
+
+  async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
+    const result = await this.transport.call(name, input);
+    if (!result.ok) throw new ApiCallError(result.error);
+    const checked = calls[name].output.safeParse(result.value);
+    if (!checked.success) {
+      throw new ApiCallError({ code: 'internal', message: `${name}: the answer does not match the contract` });
+    }
+    return checked.data as CallOutput<N>;
+  }
+
+  on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void {
+    let set = this.#handlers.get(event);
+    if (!set) {
+      set = new Set();
+      this.#handlers.set(event, set);
+    }
+    // The payload was checked against this event's schema in #deliver.
+    const untyped = handler as (payload: unknown) => void;
+    set.add(untyped);
+    return () => set.delete(untyped);
+  }
+
+  #deliver(raw: unknown): void {
+    if (typeof raw !== 'object' || raw === null) return;
+    const { event, payload } = raw as { event?: unknown; payload?: unknown };
+    if (typeof event !== 'string' || !Object.hasOwn(events, event)) return;
+    const name = event as EventName;
+    const checked = events[name].safeParse(payload);
+    if (!checked.success) return;
+    for (const handler of this.#handlers.get(name) ?? []) handler(checked.data);
+  }
+}
+
+export const api = new ApiClient(pickTransport());
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
