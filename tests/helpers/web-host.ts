@@ -53,7 +53,10 @@ export async function startHost(args: readonly string[], env: NodeJS.ProcessEnv 
 }
 
 /** Runs a host that is expected to refuse to start; resolves with its exit code and output. */
-export function runHostExpectingExit(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+export function runHostExpectingExit(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; output: string }> {
   requireBuild();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(outMain, 'web.js'), '--port', '0', ...args], {

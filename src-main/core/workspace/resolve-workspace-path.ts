@@ -10,5 +10,11 @@ export function resolveWorkspacePath(
   userDataDir: string,
   env: NodeJS.ProcessEnv = process.env,
 ): string {
-  return flag ?? env.ALIGNER_DB ?? readAppSettings(userDataDir).workspacePath ?? defaultWorkspacePath(userDataDir);
+  // An empty variable counts as unset (as in a shell's `ALIGNER_DB= aligner …`).
+  return (
+    flag ??
+    (env.ALIGNER_DB || undefined) ??
+    readAppSettings(userDataDir).workspacePath ??
+    defaultWorkspacePath(userDataDir)
+  );
 }

@@ -13,7 +13,7 @@ import { probeInChild } from '../../core/compute/probe-client';
 import { nodeLauncher } from '../../core/process/launcher';
 import { defaultUserDataDir } from '../../core/workspace/default-paths';
 import { resolveWorkspacePath } from '../../core/workspace/resolve-workspace-path';
-import { isLoopback, startWebHost } from './server';
+import { isLoopback, startWebHost, type WebHost } from './server';
 
 const usage = `usage: node out/main/web.js [--port N] [--host ADDR --token TOKEN] [--db PATH]
 
@@ -50,36 +50,38 @@ async function main(): Promise<void> {
 
   const userDataDir = defaultUserDataDir();
   const outMain = import.meta.dirname;
-  const ctx = new AppContext({
+  const context = new AppContext({
     host: 'browser',
     version: appVersion,
     userDataDir,
     probeBackend: (preference) => probeInChild(nodeLauncher, join(outMain, 'compute-probe.js'), preference),
     rememberWorkspace: values.db === undefined,
   });
-  ctx.openWorkspace(resolveWorkspacePath(values.db, userDataDir));
-  void ctx.backend('auto').catch((err: unknown) => console.error(`backend probe: ${String(err)}`));
-
-  const host = await startWebHost({
-    dispatch: createDispatch(createHandlers(ctx)),
-    events: ctx.events,
-    rendererDir: join(outMain, '..', 'renderer'),
-    host: values.host,
-    port,
-    token,
-    health: async () => ({ version: appVersion, backend: await ctx.settledBackendName() }),
-  });
-  process.stdout.write(`Aligner Workstation ${appVersion} browser host: ${host.url}\n`);
-  process.stdout.write(`workspace: ${ctx.workspace().path}\n`);
-
+  // Signal handlers before anything opens: a signal while starting still closes the workspace cleanly.
+  let host: WebHost | null = null;
   const shutdown = (): void => {
-    void host.close().finally(() => {
-      ctx.close();
+    void (host?.close() ?? Promise.resolve()).finally(() => {
+      context.close();
       process.exit(0);
     });
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+
+  context.openWorkspace(resolveWorkspacePath(values.db, userDataDir));
+  void context.backend('auto').catch((err: unknown) => console.error(`backend probe: ${String(err)}`));
+
+  host = await startWebHost({
+    dispatch: createDispatch(createHandlers(context)),
+    events: context.events,
+    rendererDir: join(outMain, '..', 'renderer'),
+    host: values.host,
+    port,
+    token,
+    health: async () => ({ version: appVersion, backend: await context.settledBackendName() }),
+  });
+  process.stdout.write(`Aligner Workstation ${appVersion} browser host: ${host.url}\n`);
+  process.stdout.write(`workspace: ${context.workspace().path}\n`);
 }
 
 class UsageError extends Error {}
