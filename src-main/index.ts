@@ -1,8 +1,8 @@
 /**
  * The Electron shell: one window, secure defaults, the API registered over IPC
  * from the contract, the workspace opened on start and closed on quit.
- * With electron.ts-free core services, this file and preload.ts are the only
- * ones that import electron.
+ * This file and preload.ts are the only ones that import electron; the core
+ * services run under plain Node.
  */
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
@@ -93,6 +93,8 @@ function createWindow(): BrowserWindow {
 }
 
 async function start(): Promise<void> {
+  // Same override as the CLI and the browser host (tests and portable installs use it).
+  if (process.env.ALIGNER_USER_DATA) app.setPath('userData', process.env.ALIGNER_USER_DATA);
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
@@ -109,16 +111,21 @@ async function start(): Promise<void> {
     probeBackend: (preference) => probeInChild(electronLauncher, join(outMain, 'compute-probe.js'), preference),
   });
   const workspacePath = resolveWorkspacePath(argValue('--db'), userDataDir);
+  let openError: string | null = null;
   try {
     ctx.openWorkspace(workspacePath);
   } catch (err) {
-    // The app still opens, without a workspace, so Settings can choose another one.
-    dialog.showErrorBox('Cannot open the workspace', err instanceof Error ? err.message : String(err));
+    openError = err instanceof Error ? err.message : String(err);
   }
   void ctx.backend('auto').catch(() => undefined);
 
   const unregister = registerIpc(ipcMain, createDispatch(createHandlers(ctx)), isTrustedUrl);
   let win = createWindow();
+  if (openError) {
+    // The app still opens, without a workspace, so Settings can choose another one; the
+    // dialog is modal to the window rather than blocking the main process before it exists.
+    void dialog.showMessageBox(win, { type: 'error', title: 'Cannot open the workspace', message: openError });
+  }
   const unsubscribe = ctx.events.subscribe((message) => {
     if (!win.isDestroyed()) win.webContents.send(eventChannel, message);
   });

@@ -8,6 +8,15 @@
  * stay importable by the renderer: zod only, no Node modules.
  */
 import { z } from 'zod';
+import {
+  importFinishedSchema,
+  importProgressSchema,
+  importStartInputSchema,
+  sourceSchema,
+  thumbnailsSchema,
+  worklistPageSchema,
+  worklistQuerySchema,
+} from './library-schemas';
 
 // ---------------------------------------------------------------- shared shapes
 
@@ -101,6 +110,23 @@ export const calls = {
     backendReportSchema,
     'The compute backend in use: which was chosen, on what device, and why better ones were skipped.',
   ),
+  sourcesList: call(noInput, z.array(sourceSchema), 'Sources (sites, datasets) of the workspace with their role and image count.'),
+  importStart: call(
+    importStartInputSchema,
+    z.object({ jobId: z.string() }).strict(),
+    'Start importing files and folders (on the host machine) into a source; progress and the summary arrive as events.',
+  ),
+  importCancel: call(
+    z.object({ jobId: z.string().min(1) }).strict(),
+    z.object({ cancelled: z.boolean() }).strict(),
+    'Cancel a running import between two files; what was imported stays.',
+  ),
+  worklistQuery: call(worklistQuerySchema, worklistPageSchema, 'One page of the worklist, filtered and sorted.'),
+  thumbnails: call(
+    z.object({ ids: z.array(z.number().int()).max(500) }).strict(),
+    thumbnailsSchema,
+    'Worklist thumbnails (PNG data URLs) of the given images.',
+  ),
 } as const;
 
 export type Calls = typeof calls;
@@ -124,6 +150,10 @@ export const events = {
   workspaceChanged: workspaceInfoSchema,
   /** The compute backend probe finished. */
   backendChanged: backendReportSchema,
+  /** An import advanced (at most a few times a second). */
+  importProgress: importProgressSchema,
+  /** An import ended: its summary, or why it could not run. */
+  importFinished: importFinishedSchema,
 } as const;
 
 export type Events = typeof events;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { WorkspaceError } from '../core/db/workspace-error';
+import { InputError } from '../core/input-error';
 import { calls, isCallName, type CallName, type CallOutput, type ParsedInput } from './contract';
 import type { ApiError, ApiResult } from './errors';
 
@@ -44,6 +45,11 @@ export function createDispatch(handlers: Handlers, logInternal: InternalErrorLog
 export function toApiError(name: string, err: unknown, logInternal: InternalErrorLog = defaultLog): ApiError {
   if (err instanceof WorkspaceError) return { code: 'workspace', message: err.message, reason: err.code };
   if (err instanceof ApiFailure) return err.error;
+  if (err instanceof InputError) {
+    return err.field === undefined
+      ? { code: 'invalid_input', message: err.message }
+      : { code: 'invalid_input', message: err.message, field: err.field };
+  }
   logInternal(name, err);
   return { code: 'internal', message: `${name} failed: ${err instanceof Error ? err.message : String(err)}` };
 }

@@ -9,6 +9,7 @@ import { AppContext } from '../core/app-context';
 import { appVersion } from '../core/app-version';
 import { selectBackend } from '../core/compute/select-backend';
 import { WorkspaceError } from '../core/db/workspace-error';
+import { InputError } from '../core/input-error';
 import { defaultUserDataDir } from '../core/workspace/default-paths';
 import { resolveWorkspacePath } from '../core/workspace/resolve-workspace-path';
 import { CliError } from './cli-error';
@@ -132,6 +133,10 @@ function reportError(json: boolean, err: unknown): number {
   let message: string;
   if (err instanceof CliError) {
     ({ code, exitCode } = err);
+    message = err.message;
+  } else if (err instanceof InputError) {
+    code = 'invalid_input';
+    exitCode = 2;
     message = err.message;
   } else if (err instanceof WorkspaceError) {
     code = err.code;

@@ -35,6 +35,11 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     workspaceInfo: () => info,
     workspaceOpen: ({ path }) => ({ ...info, path }),
     backendProbe: ({ preference }) => ({ ...report, requested: preference }),
+    sourcesList: () => [],
+    importStart: () => ({ jobId: 'job-1' }),
+    importCancel: () => ({ cancelled: false }),
+    worklistQuery: ({ offset }) => ({ total: 0, offset, rows: [] }),
+    thumbnails: () => ({ items: [] }),
     ...overrides,
   };
 }

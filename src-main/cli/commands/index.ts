@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { backendCommand } from './backend';
+import { importCommand } from './import';
 import { workspaceInfoCommand } from './workspace-info';
 
 /** Every CLI command. Later capabilities add theirs here. */
-export const commands: readonly Command[] = [workspaceInfoCommand, backendCommand];
+export const commands: readonly Command[] = [workspaceInfoCommand, backendCommand, importCommand];

@@ -12,7 +12,7 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   {
     version: 1,
-    description: 'workspace metadata, sources, images, labels, annotations, studies and runs',
+    description: 'workspace metadata, sources, blobs, images and their caches, labels, annotations, studies and runs',
     sql: `
       CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
@@ -38,16 +38,61 @@ export const migrations: readonly Migration[] = [
         id                  INTEGER PRIMARY KEY,
         blob_sha256         TEXT NOT NULL REFERENCES blobs(sha256),
         source_id           INTEGER NOT NULL REFERENCES sources(id),
+        format              TEXT NOT NULL CHECK (format IN ('dicom', 'png', 'jpeg')),
+        -- File name (not the full path: folders often carry patient names) as imported.
+        original_name       TEXT NOT NULL,
         sop_instance_uid    TEXT UNIQUE,
+        study_instance_uid  TEXT,
+        series_instance_uid TEXT,
         patient_pseudonym   TEXT,
-        sex                 TEXT CHECK (sex IN ('M', 'F', 'other', 'unknown')),
-        age_years           REAL,
+        sex                 TEXT NOT NULL DEFAULT 'unknown' CHECK (sex IN ('M', 'F', 'other', 'unknown')),
+        age_years           REAL CHECK (age_years IS NULL OR age_years >= 0),
         study_date          TEXT,
-        rows                INTEGER NOT NULL,
-        cols                INTEGER NOT NULL,
+        modality            TEXT,
+        view_position       TEXT,
+        body_part           TEXT,
+        manufacturer        TEXT,
+        institution_name    TEXT,
+        rows                INTEGER NOT NULL CHECK (rows > 0),
+        cols                INTEGER NOT NULL CHECK (cols > 0),
+        bits_allocated      INTEGER,
+        bits_stored         INTEGER,
+        pixel_representation INTEGER,
+        photometric         TEXT,
+        transfer_syntax     TEXT,
+        rescale_slope       REAL NOT NULL DEFAULT 1,
+        rescale_intercept   REAL NOT NULL DEFAULT 0,
+        window_center       REAL,
+        window_width        REAL,
+        pixel_spacing_row   REAL,
+        pixel_spacing_col   REAL,
+        number_of_frames    INTEGER NOT NULL DEFAULT 1,
+        pixel_min           REAL,
+        pixel_max           REAL,
+        pixel_mean          REAL,
         imported_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
       ) STRICT;
       CREATE INDEX images_source ON images(source_id);
+      CREATE INDEX images_blob ON images(blob_sha256);
+      CREATE INDEX images_sex ON images(sex);
+      CREATE INDEX images_age ON images(age_years);
+
+      -- Decoded, windowed, resized pixels (uint8, size x size, row-major) so training never decodes DICOM.
+      CREATE TABLE image_cache (
+        image_id      INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        size          INTEGER NOT NULL,
+        window_center REAL NOT NULL,
+        window_width  REAL NOT NULL,
+        pixels        BLOB NOT NULL,
+        PRIMARY KEY (image_id, size)
+      ) STRICT;
+
+      CREATE TABLE thumbnails (
+        image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+        width    INTEGER NOT NULL,
+        height   INTEGER NOT NULL,
+        png      BLOB NOT NULL
+      ) STRICT;
 
       CREATE TABLE labels (
         image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
@@ -56,6 +101,7 @@ export const migrations: readonly Migration[] = [
         origin   TEXT NOT NULL,
         PRIMARY KEY (image_id, finding)
       ) STRICT;
+      CREATE INDEX labels_finding ON labels(finding, value);
 
       CREATE TABLE annotations (
         id         INTEGER PRIMARY KEY,

@@ -17,8 +17,21 @@ import { pickTransport, type Transport } from './transport';
 export class ApiClient {
   readonly #handlers = new Map<EventName, Set<(payload: unknown) => void>>();
 
+  readonly #reconnectHandlers = new Set<() => void>();
+
   constructor(readonly transport: Transport) {
-    transport.onEvent((raw) => this.#deliver(raw));
+    transport.onEvent(
+      (raw) => this.#deliver(raw),
+      () => {
+        for (const handler of this.#reconnectHandlers) handler();
+      },
+    );
+  }
+
+  /** Runs `handler` when the host's event stream resumes after a break (events may have been missed). */
+  onReconnect(handler: () => void): () => void {
+    this.#reconnectHandlers.add(handler);
+    return () => this.#reconnectHandlers.delete(handler);
   }
 
   async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {

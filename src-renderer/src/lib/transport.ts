@@ -6,7 +6,11 @@ import type { ApiResult } from '@contract/errors';
 export interface Transport {
   readonly kind: 'ipc' | 'http';
   call(name: CallName, input: unknown): Promise<ApiResult<unknown>>;
-  onEvent(listener: (message: unknown) => void): () => void;
+  /**
+   * Subscribes to events. `onReconnect` runs when the event stream resumes
+   * after a break, since events sent during the break are lost: re-read state then.
+   */
+  onEvent(listener: (message: unknown) => void, onReconnect?: () => void): () => void;
 }
 
 declare global {
@@ -49,21 +53,29 @@ export function httpTransport(location: Location = window.location): Transport {
         return { ok: false, error: { code: 'internal', message: `the host answered ${response.status} without JSON` } };
       }
     },
-    onEvent: (listener) => openEventSocket(location, token, listener),
+    onEvent: (listener, onReconnect) => openEventSocket(location, token, listener, onReconnect),
   };
 }
 
 /** Subscribes to `/events`, reconnecting with backoff while the host restarts. */
-function openEventSocket(location: Location, token: string | null, listener: (message: unknown) => void): () => void {
+function openEventSocket(
+  location: Location,
+  token: string | null,
+  listener: (message: unknown) => void,
+  onReconnect?: () => void,
+): () => void {
   let socket: WebSocket | null = null;
   let closed = false;
   let delay = 500;
+  let opened = false;
   const connect = (): void => {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const query = token ? `?token=${encodeURIComponent(token)}` : '';
     socket = new WebSocket(`${scheme}://${location.host}/events${query}`);
     socket.onopen = () => {
       delay = 500;
+      if (opened) onReconnect?.();
+      opened = true;
     };
     socket.onmessage = (event: MessageEvent<string>) => {
       try {

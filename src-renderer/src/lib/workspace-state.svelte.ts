@@ -37,6 +37,10 @@ export class WorkspaceState {
     api.on('backendChanged', (report) => {
       if (report.requested === 'auto') this.#backend = report;
     });
+    api.onReconnect(() => {
+      void this.refreshInfo();
+      void api.call('backendProbe', { preference: 'auto' }).then((report) => (this.#backend = report));
+    });
   }
 
   async load(): Promise<void> {
