@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
 import { eventChannel } from './api/bridge';
 import { createDispatch } from './api/dispatch';
-import { createHandlers } from './api/handlers';
+import { createHandlers, type HostServices } from './api/handlers';
 import { AppContext } from './core/app-context';
 import { appVersion } from './core/app-version';
 import { probeInChild } from './core/compute/probe-client';
@@ -119,19 +119,31 @@ async function start(): Promise<void> {
   }
   void ctx.backend('auto').catch(() => undefined);
 
-  const unregister = registerIpc(ipcMain, createDispatch(createHandlers(ctx)), isTrustedUrl);
-  let win = createWindow();
+  let win: BrowserWindow | null = null;
+  const host: HostServices = {
+    pickPaths: async (kind, title) => {
+      const options: Electron.OpenDialogOptions = {
+        title: title ?? (kind === 'files' ? 'Import files' : 'Import folders'),
+        properties: kind === 'files' ? ['openFile', 'multiSelections'] : ['openDirectory', 'multiSelections'],
+      };
+      const result =
+        win && !win.isDestroyed() ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? [] : result.filePaths;
+    },
+  };
+  const unregister = registerIpc(ipcMain, createDispatch(createHandlers(ctx, host)), isTrustedUrl);
+  win = createWindow();
   if (openError) {
     // The app still opens, without a workspace, so Settings can choose another one; the
     // dialog is modal to the window rather than blocking the main process before it exists.
     void dialog.showMessageBox(win, { type: 'error', title: 'Cannot open the workspace', message: openError });
   }
   const unsubscribe = ctx.events.subscribe((message) => {
-    if (!win.isDestroyed()) win.webContents.send(eventChannel, message);
+    if (win && !win.isDestroyed()) win.webContents.send(eventChannel, message);
   });
 
   app.on('second-instance', () => {
-    if (win.isDestroyed()) win = createWindow();
+    if (!win || win.isDestroyed()) win = createWindow();
     if (win.isMinimized()) win.restore();
     win.focus();
   });

@@ -3,7 +3,7 @@
  * named calls only: a call name outside the contract is refused here, and
  * event messages are checked against the contract's event names.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { callChannel, eventChannel, type WorkstationBridge } from './api/bridge';
 import { isCallName, isEventName, type EventMessage } from './api/contract';
 
@@ -17,6 +17,7 @@ const bridge: WorkstationBridge = {
     }
     return ipcRenderer.invoke(callChannel(name), input) as ReturnType<WorkstationBridge['call']>;
   },
+  pathForFile: (file) => webUtils.getPathForFile(file),
   onEvent: (listener) => {
     const handler = (_event: IpcRendererEvent, message: unknown): void => {
       const candidate = message as Partial<EventMessage> | null;

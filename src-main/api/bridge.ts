@@ -8,6 +8,8 @@ import type { ApiResult } from './errors';
 export interface WorkstationBridge {
   /** Calls an API entry; unknown names are refused before anything leaves the renderer. */
   call(name: CallName, input: unknown): Promise<ApiResult<unknown>>;
+  /** The path on disk of a file dropped on the window (drag-and-drop import); '' when it has none. */
+  pathForFile(file: File): string;
   /** Subscribes to the contract's events; returns the function that unsubscribes. */
   onEvent(listener: (message: EventMessage) => void): () => void;
 }

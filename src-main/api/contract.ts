@@ -110,7 +110,11 @@ export const calls = {
     backendReportSchema,
     'The compute backend in use: which was chosen, on what device, and why better ones were skipped.',
   ),
-  sourcesList: call(noInput, z.array(sourceSchema), 'Sources (sites, datasets) of the workspace with their role and image count.'),
+  sourcesList: call(
+    noInput,
+    z.array(sourceSchema),
+    'Sources (sites, datasets) of the workspace with their role and image count.',
+  ),
   importStart: call(
     importStartInputSchema,
     z.object({ jobId: z.string() }).strict(),
@@ -120,6 +124,11 @@ export const calls = {
     z.object({ jobId: z.string().min(1) }).strict(),
     z.object({ cancelled: z.boolean() }).strict(),
     'Cancel a running import between two files; what was imported stays.',
+  ),
+  pickPaths: call(
+    z.object({ kind: z.enum(['files', 'folders']), title: z.string().max(200).optional() }).strict(),
+    z.object({ paths: z.array(z.string()) }).strict(),
+    'Ask the user for files or folders with the desktop dialog (Electron only; the browser host answers unavailable).',
   ),
   worklistQuery: call(worklistQuerySchema, worklistPageSchema, 'One page of the worklist, filtered and sorted.'),
   thumbnails: call(

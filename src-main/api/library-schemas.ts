@@ -121,7 +121,11 @@ export const worklistRowSchema = z
 export type WorklistRow = z.infer<typeof worklistRowSchema>;
 
 export const worklistPageSchema = z
-  .object({ total: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), rows: z.array(worklistRowSchema) })
+  .object({
+    total: z.number().int().nonnegative(),
+    offset: z.number().int().nonnegative(),
+    rows: z.array(worklistRowSchema),
+  })
   .strict();
 export type WorklistPage = z.infer<typeof worklistPageSchema>;
 

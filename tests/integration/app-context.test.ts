@@ -11,7 +11,12 @@ let dir: ReturnType<typeof tempDir>;
 let ctx: AppContext;
 beforeEach(() => {
   dir = tempDir();
-  ctx = new AppContext({ host: 'browser', version: '0.0.0-test', userDataDir: join(dir.path, 'ud'), probeBackend: selectBackend });
+  ctx = new AppContext({
+    host: 'browser',
+    version: '0.0.0-test',
+    userDataDir: join(dir.path, 'ud'),
+    probeBackend: selectBackend,
+  });
 });
 afterEach(() => {
   ctx.close();

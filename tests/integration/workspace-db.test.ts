@@ -27,7 +27,11 @@ describe('openWorkspace', () => {
       const info = readWorkspaceInfo(ws);
       expect(info).toMatchObject({ path, schemaVersion: latestSchemaVersion, counts: { images: 0, sources: 0 } });
       expect(() =>
-        ws.db.prepare("INSERT INTO images (blob_sha256, source_id, format, original_name, rows, cols) VALUES ('x', 99, 'png', 'a.png', 1, 1)").run(),
+        ws.db
+          .prepare(
+            "INSERT INTO images (blob_sha256, source_id, format, original_name, rows, cols) VALUES ('x', 99, 'png', 'a.png', 1, 1)",
+          )
+          .run(),
       ).toThrow(/FOREIGN KEY/);
     } finally {
       ws.close();

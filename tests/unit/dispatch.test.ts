@@ -36,6 +36,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     workspaceOpen: ({ path }) => ({ ...info, path }),
     backendProbe: ({ preference }) => ({ ...report, requested: preference }),
     sourcesList: () => [],
+    pickPaths: () => ({ paths: [] }),
     importStart: () => ({ jobId: 'job-1' }),
     importCancel: () => ({ cancelled: false }),
     worklistQuery: ({ offset }) => ({ total: 0, offset, rows: [] }),

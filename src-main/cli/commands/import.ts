@@ -7,7 +7,8 @@ import type { Command } from '../command';
 export const importCommand: Command = {
   path: ['import'],
   summary: 'import DICOM files (or PNG/JPEG with a labels CSV) and folders into a source of the workspace',
-  usage: 'aligner import PATH... [--source NAME] [--role train|validation|ood-test] [--labels CSV] [--db PATH] [--json]',
+  usage:
+    'aligner import PATH... [--source NAME] [--role train|validation|ood-test] [--labels CSV] [--db PATH] [--json]',
   options: {
     source: { type: 'string' },
     role: { type: 'string', default: 'train' },
@@ -16,8 +17,12 @@ export const importCommand: Command = {
   run: async ({ values, positionals, workspace, log }) => {
     if (positionals.length === 0) throw new CliError('give at least one file or folder to import');
     const role = sourceRoleSchema.safeParse(values.role);
-    if (!role.success) throw new CliError(`--role must be one of ${sourceRoleSchema.options.join(', ')}; got '${String(values.role)}'`);
-    const source = typeof values.source === 'string' && values.source.trim() !== '' ? values.source.trim() : basename(resolve(positionals[0] ?? '.'));
+    if (!role.success)
+      throw new CliError(`--role must be one of ${sourceRoleSchema.options.join(', ')}; got '${String(values.role)}'`);
+    const source =
+      typeof values.source === 'string' && values.source.trim() !== ''
+        ? values.source.trim()
+        : basename(resolve(positionals[0] ?? '.'));
     const controller = new AbortController();
     const onSignal = (): void => {
       log('import: stopping after the current file (Ctrl+C again to kill)');

@@ -20,7 +20,7 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /**
  * The pseudonym of a patient id: HMAC-SHA256 keyed with the workspace secret, shown as `P-` + 12 base32
- * characters (e.g. `P-K7Q2M4XTR9AB`). Deterministic. With 60 bits, two of a million patients share a
+ * characters (e.g. `P-K7Q2M4XTRZAB`). Deterministic. With 60 bits, two of a million patients share a
  * pseudonym with probability below 1e-6.
  *
  * The id is compared as DICOM compares PatientID (LO): leading and trailing spaces and NUL padding are not

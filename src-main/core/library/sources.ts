@@ -18,14 +18,16 @@ export interface SourceRow {
  * every study that uses it.
  */
 export function ensureSource(db: Database.Database, name: string, role: SourceRole, description = ''): SourceRow {
-  const existing = db.prepare('SELECT id, role FROM sources WHERE name = ?').get(name) as { id: number; role: SourceRole } | undefined;
+  const existing = db.prepare('SELECT id, role FROM sources WHERE name = ?').get(name) as
+    { id: number; role: SourceRole } | undefined;
   if (existing && existing.role !== role) {
     throw new InputError(
       `source '${name}' exists with role ${existing.role}; import into it with --role ${existing.role} or choose another source name`,
       'role',
     );
   }
-  if (!existing) db.prepare('INSERT INTO sources (name, role, description) VALUES (?, ?, ?)').run(name, role, description);
+  if (!existing)
+    db.prepare('INSERT INTO sources (name, role, description) VALUES (?, ?, ?)').run(name, role, description);
   return listSources(db).find((s) => s.name === name) as SourceRow;
 }
 

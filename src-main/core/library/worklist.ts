@@ -44,7 +44,9 @@ export function queryWorklist(db: Database.Database, query: WorklistQuery): Work
   if (f.annotated !== undefined) {
     const findingClause = f.finding !== undefined ? 'AND a.finding = @finding' : '';
     if (f.finding !== undefined) params.finding = f.finding;
-    where.push(`${f.annotated ? '' : 'NOT '}EXISTS (SELECT 1 FROM annotations a WHERE a.image_id = i.id AND a.deleted = 0 ${findingClause})`);
+    where.push(
+      `${f.annotated ? '' : 'NOT '}EXISTS (SELECT 1 FROM annotations a WHERE a.image_id = i.id AND a.deleted = 0 ${findingClause})`,
+    );
   }
   if (f.text !== undefined && f.text !== '') {
     where.push("(i.original_name LIKE @text ESCAPE '\\' OR i.patient_pseudonym LIKE @text ESCAPE '\\')");

@@ -8,8 +8,10 @@ export class ImportState {
   #progress = $state<ImportProgressEvent | null>(null);
   #summary = $state<ImportSummaryValue | null>(null);
   #error = $state<string | null>(null);
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping that no view renders
   readonly #finished = new Set<(summary: ImportSummaryValue | null) => void>();
   /** Endings that arrived (over the socket) before the start call answered (over HTTP). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping that no view renders
   readonly #early = new Map<string, { summary: ImportSummaryValue | null; error: string | null }>();
 
   constructor() {

@@ -20,6 +20,7 @@ export class WorklistState {
   #thumbs = $state<Record<number, string>>({});
   #error = $state<string | null>(null);
   #generation = 0;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping that no view renders
   readonly #loading = new Set<number>();
 
   get filter(): WorklistFilter {

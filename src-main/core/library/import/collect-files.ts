@@ -7,9 +7,21 @@ export interface CollectedFiles {
   readonly failed: { readonly path: string; readonly error: string }[];
 }
 
-/** Names that are never images: OS metadata and our own side files. */
+/** Names that are never images: OS metadata, side files, and workspaces (a folder may hold one). */
 const ignoredNames = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini', 'DICOMDIR']);
-const ignoredExtensions = ['.csv', '.json', '.txt', '.md', '.xml', '.html'];
+const ignoredExtensions = [
+  '.csv',
+  '.json',
+  '.txt',
+  '.md',
+  '.xml',
+  '.html',
+  '.db',
+  '.db-wal',
+  '.db-shm',
+  '.lock',
+  '.sqlite',
+];
 
 /**
  * Expands files and folders (recursively, sorted for a repeatable order) into

@@ -24,15 +24,28 @@ export async function derivePixels(
   cacheSize = 224,
   thumbSize = 128,
 ): Promise<DerivedPixels> {
-  if (gray8.length !== rows * cols) throw new Error(`pixel buffer has ${gray8.length} values, expected ${rows}×${cols}`);
+  if (gray8.length !== rows * cols)
+    throw new Error(`pixel buffer has ${gray8.length} values, expected ${rows}×${cols}`);
   const raw = { raw: { width: cols, height: rows, channels: 1 as const } };
   const cache = await sharp(gray8, raw)
     .resize(cacheSize, cacheSize, { fit: 'fill', kernel: 'lanczos3' })
+    // libvips may widen a one-band image to sRGB on the way: keep one grey band.
+    .extractChannel(0)
     .raw()
     .toBuffer({ resolveWithObject: true });
+  if (cache.data.length !== cacheSize * cacheSize) {
+    throw new Error(`cache has ${cache.data.length} bytes, expected ${cacheSize}×${cacheSize}`);
+  }
   const scale = thumbSize / Math.max(rows, cols);
   const width = Math.max(1, Math.round(cols * scale));
   const height = Math.max(1, Math.round(rows * scale));
-  const png = await sharp(gray8, raw).resize(width, height, { fit: 'fill' }).png({ compressionLevel: 6 }).toBuffer();
-  return { cache: new Uint8Array(cache.data.buffer, cache.data.byteOffset, cache.data.length), thumbnail: { png, width, height } };
+  const png = await sharp(gray8, raw)
+    .resize(width, height, { fit: 'fill' })
+    .extractChannel(0)
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+  return {
+    cache: new Uint8Array(cache.data.buffer, cache.data.byteOffset, cache.data.length),
+    thumbnail: { png, width, height },
+  };
 }

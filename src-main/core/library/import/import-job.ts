@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { WorkspaceDb } from '../../db/open-workspace';
-import { pseudonymize } from '../pseudonym';
+import { pseudonymizeOrNull } from '../pseudonym';
 import { ensureSource, type SourceRole } from '../sources';
 import { collectFiles } from './collect-files';
 import { decodeForImport } from './decode-file';
@@ -65,7 +65,11 @@ export interface ImportSummary {
  * as a duplicate before any decoding, and a killed import leaves only whole
  * images behind, so running it again completes it.
  */
-export async function importPaths(ws: WorkspaceDb, paths: readonly string[], options: ImportOptions): Promise<ImportSummary> {
+export async function importPaths(
+  ws: WorkspaceDb,
+  paths: readonly string[],
+  options: ImportOptions,
+): Promise<ImportSummary> {
   const started = performance.now();
   const cacheSize = options.cacheSize ?? 224;
   const thumbSize = options.thumbSize ?? 128;
@@ -111,7 +115,7 @@ export async function importPaths(ws: WorkspaceDb, paths: readonly string[], opt
       if (isKnownBlob(ws.db, sha256)) {
         duplicates += 1;
       } else {
-        const decoded = await decodeForImport(bytes);
+        const decoded = await decodeForImport(bytes, basename(path));
         const row = labels?.lookup(path);
         const record = mergeCsvDemographics(decoded.record, row);
         const derived = await derivePixels(decoded.gray8, record.rows, record.cols, cacheSize, thumbSize);
@@ -121,7 +125,7 @@ export async function importPaths(ws: WorkspaceDb, paths: readonly string[], opt
           originalName: basename(path),
           sourceId: source.id,
           record,
-          patientPseudonym: record.patientId ? pseudonymize(secret, record.patientId) : null,
+          patientPseudonym: pseudonymizeOrNull(secret, record.patientId),
           derived,
           cacheSize,
           window: decoded.window,

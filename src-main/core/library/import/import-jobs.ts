@@ -31,7 +31,11 @@ export class ImportJobs {
     })
       .then((summary) => this.events.emit('importFinished', { jobId, summary, error: null }))
       .catch((err: unknown) =>
-        this.events.emit('importFinished', { jobId, summary: null, error: err instanceof Error ? err.message : String(err) }),
+        this.events.emit('importFinished', {
+          jobId,
+          summary: null,
+          error: err instanceof Error ? err.message : String(err),
+        }),
       )
       .finally(() => this.#running.delete(jobId));
     return { jobId };

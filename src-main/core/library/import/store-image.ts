@@ -29,11 +29,13 @@ export type StoreOutcome =
  */
 export function storeImage(db: Database.Database, input: StoreImageInput): StoreOutcome {
   return db.transaction((): StoreOutcome => {
-    const sameBlob = db.prepare('SELECT id FROM images WHERE blob_sha256 = ? LIMIT 1').pluck().get(input.sha256) as number | undefined;
+    const sameBlob = db.prepare('SELECT id FROM images WHERE blob_sha256 = ? LIMIT 1').pluck().get(input.sha256) as
+      number | undefined;
     if (sameBlob !== undefined) return { kind: 'duplicate', imageId: sameBlob };
     const uid = input.record.sopInstanceUid;
     if (uid) {
-      const clash = db.prepare('SELECT id FROM images WHERE sop_instance_uid = ?').pluck().get(uid) as number | undefined;
+      const clash = db.prepare('SELECT id FROM images WHERE sop_instance_uid = ?').pluck().get(uid) as
+        number | undefined;
       if (clash !== undefined) {
         return {
           kind: 'conflict',
@@ -94,7 +96,9 @@ export function storeImage(db: Database.Database, input: StoreImageInput): Store
           r.stats.mean,
         ).lastInsertRowid,
     );
-    db.prepare('INSERT INTO image_cache (image_id, size, window_center, window_width, pixels) VALUES (?, ?, ?, ?, ?)').run(
+    db.prepare(
+      'INSERT INTO image_cache (image_id, size, window_center, window_width, pixels) VALUES (?, ?, ?, ?, ?)',
+    ).run(
       imageId,
       input.cacheSize,
       input.window.center,
