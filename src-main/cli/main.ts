@@ -42,13 +42,13 @@ function topLevelHelp(): string {
 }
 
 /** The command whose words match the longest prefix of the positionals. */
-function findCommand(positionals: readonly string[]): { command: Command; rest: string[] } | null {
+function findCommand(positionals: readonly string[]): { command: Command } | null {
   let best: Command | null = null;
   for (const command of commands) {
     const matches = command.path.every((word, i) => positionals[i] === word);
     if (matches && (!best || command.path.length > best.path.length)) best = command;
   }
-  return best ? { command: best, rest: positionals.slice(best.path.length) } : null;
+  return best ? { command: best } : null;
 }
 
 async function run(argv: readonly string[]): Promise<number> {
@@ -108,7 +108,8 @@ async function run(argv: readonly string[]): Promise<number> {
     try {
       const result: CommandResult = await command.run({
         values,
-        positionals: found.rest,
+        // The first parse did not know this command's options, so take positionals from the second.
+        positionals: parsed.positionals.slice(command.path.length),
         context,
         workspace,
         log: (line) => process.stderr.write(`${line}\n`),

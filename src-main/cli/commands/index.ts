@@ -1,7 +1,8 @@
 import type { Command } from '../command';
 import { backendCommand } from './backend';
+import { dicomCommands } from './dicom-commands';
 import { importCommand } from './import';
 import { workspaceInfoCommand } from './workspace-info';
 
 /** Every CLI command. Later capabilities add theirs here. */
-export const commands: readonly Command[] = [workspaceInfoCommand, backendCommand, importCommand];
+export const commands: readonly Command[] = [workspaceInfoCommand, backendCommand, importCommand, ...dicomCommands];
