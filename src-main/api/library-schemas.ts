@@ -26,6 +26,10 @@ export const importStartInputSchema = z
     source: z.string().trim().min(1, 'name the source (site or dataset)').max(200),
     role: sourceRoleSchema.default('train'),
     labelsCsv: z.string().trim().min(1).optional(),
+    /** CheXpert-style uncertain (-1) cells: leave unlabelled (default), or read as positive / negative. */
+    uncertain: z.enum(['exclude', 'positive', 'negative']).default('exclude'),
+    /** Blank label cells: unlabelled (default) or negative. */
+    blank: z.enum(['unlabelled', 'negative']).default('unlabelled'),
   })
   .strict();
 

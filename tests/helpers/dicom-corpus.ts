@@ -1,38 +1,48 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './paths';
 
-/** The real DICOM files that Debian's python3-pydicom ships (CT, MR, RLE, JPEG …). */
-export const pydicomCorpus = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+/** Debian's interpreter, which has python3-pydicom and numpy (the `python3` on PATH may not). */
+export const referencePython = process.env.REFERENCE_PYTHON ?? '/usr/bin/python3';
+export const referenceScript = join(repoRoot, 'tests', 'reference', 'pydicom_reference.py');
 
-export function hasPydicomCorpus(): boolean {
-  return existsSync(pydicomCorpus);
-}
+const defaultCorpus = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 
 /**
- * Writes `n` synthetic 12-bit DX chest radiographs (rows × cols, explicit VR
- * little endian) with pydicom; each has its own UIDs, patient and noise.
+ * pydicom's test files (`PYDICOM_TEST_FILES`, else where Debian's python3-pydicom puts them). Fails
+ * with the install command when they are missing, so that tests using them cannot pass vacuously.
  */
-export function makeDxFiles(dir: string, n: number, rows = 256, cols = 200, seed = 1): string[] {
-  execFileSync(
-    '/usr/bin/python3',
-    [join(repoRoot, 'tests', 'bench', 'make-dx-corpus.py'), dir, String(n), String(rows), String(cols), String(seed)],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.dcm'))
-    .sort()
-    .map((f) => join(dir, f));
+export function pydicomCorpusDir(): string {
+  const dir = process.env.PYDICOM_TEST_FILES ?? defaultCorpus;
+  if (!existsSync(join(dir, 'MR_small.dcm'))) {
+    throw new Error(
+      `pydicom's test files are not at ${dir}: install them with \`apt-get install -y python3-pydicom dcmtk\` ` +
+        'or set PYDICOM_TEST_FILES to a copy of pydicom/data/test_files',
+    );
+  }
+  return dir;
 }
 
-/** Copies named files of the pydicom corpus into `dir`. */
-export function copyCorpusFiles(dir: string, names: readonly string[]): string[] {
-  return names.map((name) => {
-    const target = join(dir, name);
-    copyFileSync(join(pydicomCorpus, name), target);
-    return target;
-  });
+export function corpusPath(relative: string): string {
+  return join(pydicomCorpusDir(), relative);
+}
+
+export function readCorpusFile(relative: string): Buffer {
+  return readFileSync(corpusPath(relative));
+}
+
+/** Runs tests/reference/pydicom_reference.py with `args` and returns its stdout. */
+export function runReference(args: readonly string[]): string {
+  return execFileSync(referencePython, [referenceScript, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** Fails with the install command when a dcmtk tool is missing. */
+export function requireTool(name: string): void {
+  try {
+    execFileSync(name, ['--version'], { stdio: 'ignore' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error(`${name} is not installed: run \`apt-get install -y dcmtk\``);
+  }
 }

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { EventMessage } from '../../src-main/api/contract';
 import { runCli } from '../helpers/cli';
-import { makeDxFiles } from '../helpers/dicom-corpus';
+import { makeDxFiles } from '../helpers/dx-files';
 import { cliPath, requireBuild, tempDir } from '../helpers/paths';
 import { startHost, type RunningHost } from '../helpers/web-host';
 
@@ -21,16 +22,86 @@ afterAll(() => dir.remove());
 describe('aligner import (CLI)', () => {
   it('prints the documented JSON summary', async () => {
     const db = join(dir.path, 'cli.db');
-    const run = await runCli(['import', files[0] ?? '', files[1] ?? '', '--source', 'site-a', '--role', 'validation', '--db', db, '--json'], env);
+    const run = await runCli(
+      ['import', files[0] ?? '', files[1] ?? '', '--source', 'site-a', '--role', 'validation', '--db', db, '--json'],
+      env,
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ imported: 2, duplicates: 0, failed: [], source: 'site-a' });
-    const again = await runCli(['import', files[0] ?? '', '--source', 'site-a', '--role', 'validation', '--db', db, '--json'], env);
+    const again = await runCli(
+      ['import', files[0] ?? '', '--source', 'site-a', '--role', 'validation', '--db', db, '--json'],
+      env,
+    );
     expect(JSON.parse(again.stdout)).toMatchObject({ imported: 0, duplicates: 1, failed: [] });
-    const wrongRole = await runCli(['import', files[0] ?? '', '--source', 'site-a', '--role', 'train', '--db', db], env);
+    const wrongRole = await runCli(
+      ['import', files[0] ?? '', '--source', 'site-a', '--role', 'train', '--db', db],
+      env,
+    );
     expect(wrongRole.code).toBe(2);
     expect(wrongRole.stderr.trim()).toMatch(/^aligner: error: source 'site-a' exists with role validation/);
     const none = await runCli(['import', '--db', db], env);
     expect(none.code).toBe(2);
+  });
+
+  it('reads a labels CSV of another layout through --labels-mapping, and refuses a bad mapping', async () => {
+    const db = join(dir.path, 'mapped.db');
+    const csv = join(dir.path, 'mapped.csv');
+    const names = files.slice(0, 2).map((f) => f.split('/').pop());
+    writeFileSync(
+      csv,
+      `filename,pid,gender,age_years,nodule_flag,mass_flag,effusion_flag\n${names[0]},p1,female,70,0,1,0\n${names[1]},p2,male,45,0,,-1\n`,
+    );
+    const mapping = join(dir.path, 'mapping.json');
+    writeFileSync(
+      mapping,
+      JSON.stringify({
+        file: 'filename',
+        patientId: 'pid',
+        sex: 'gender',
+        age: 'age_years',
+        findings: { nodule: ['nodule_flag', 'mass_flag'], effusion: ['effusion_flag'] },
+      }),
+    );
+    const run = await runCli(
+      [
+        'import',
+        files[0] ?? '',
+        files[1] ?? '',
+        '--source',
+        's',
+        '--labels',
+        csv,
+        '--labels-mapping',
+        mapping,
+        '--uncertain',
+        'positive',
+        '--db',
+        db,
+        '--json',
+      ],
+      env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const check = new Database(db, { readonly: true });
+    const labels = check
+      .prepare(
+        'SELECT i.original_name AS name, l.finding, l.value FROM labels l JOIN images i ON i.id = l.image_id ORDER BY 1, 2',
+      )
+      .all();
+    check.close();
+    expect(labels).toEqual([
+      { name: names[0], finding: 'effusion', value: 0 },
+      { name: names[0], finding: 'nodule', value: 1 },
+      { name: names[1], finding: 'effusion', value: 1 },
+      { name: names[1], finding: 'nodule', value: 0 },
+    ]);
+    writeFileSync(mapping, JSON.stringify({ file: 'filename', findings: {} }));
+    const bad = await runCli(
+      ['import', files[0] ?? '', '--source', 's', '--labels', csv, '--labels-mapping', mapping, '--db', db],
+      env,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/findings/);
   });
 
   it('leaves a consistent workspace when killed mid-way, and a re-run completes it', async () => {
@@ -85,7 +156,10 @@ describe('import through the API', () => {
     await host.stop();
   });
 
-  async function call(name: string, body: unknown): Promise<{ status: number; json: { ok: boolean; value?: unknown; error?: unknown } }> {
+  async function call(
+    name: string,
+    body: unknown,
+  ): Promise<{ status: number; json: { ok: boolean; value?: unknown; error?: unknown } }> {
     const response = await fetch(new URL(`/api/${name}`, host.url), { method: 'POST', body: JSON.stringify(body) });
     return { status: response.status, json: (await response.json()) as { ok: boolean } };
   }
@@ -106,7 +180,10 @@ describe('import through the API', () => {
     const jobId = (started.json.value as { jobId: string }).jobId;
     const end = await finished;
     socket.close();
-    expect(end).toMatchObject({ event: 'importFinished', payload: { jobId, error: null, summary: { imported: 40, failed: [] } } });
+    expect(end).toMatchObject({
+      event: 'importFinished',
+      payload: { jobId, error: null, summary: { imported: 40, failed: [] } },
+    });
     const progress = messages.filter((m) => m.event === 'importProgress');
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toMatchObject({ payload: { jobId, done: 40, total: 40 } });
@@ -126,11 +203,20 @@ describe('import through the API', () => {
       status: 400,
       json: { ok: false, error: { field: 'role' } },
     });
-    expect(await call('worklistQuery', { limit: 100000 })).toMatchObject({ status: 400, json: { error: { field: 'limit' } } });
-    expect(await call('importCancel', { jobId: 'no-such-job' })).toMatchObject({ status: 200, json: { value: { cancelled: false } } });
+    expect(await call('worklistQuery', { limit: 100000 })).toMatchObject({
+      status: 400,
+      json: { error: { field: 'limit' } },
+    });
+    expect(await call('importCancel', { jobId: 'no-such-job' })).toMatchObject({
+      status: 200,
+      json: { value: { cancelled: false } },
+    });
   });
 
   it('answers pickPaths as unavailable in the browser host', async () => {
-    expect(await call('pickPaths', { kind: 'folders' })).toMatchObject({ status: 503, json: { error: { code: 'unavailable' } } });
+    expect(await call('pickPaths', { kind: 'folders' })).toMatchObject({
+      status: 503,
+      json: { error: { code: 'unavailable' } },
+    });
   });
 });

@@ -8,7 +8,7 @@ import { importPaths } from '../../src-main/core/library/import/import-job';
 import { listSources } from '../../src-main/core/library/sources';
 import { queryWorklist, readThumbnails } from '../../src-main/core/library/worklist';
 import { worklistQuerySchema } from '../../src-main/api/library-schemas';
-import { copyCorpusFiles, makeDxFiles } from '../helpers/dicom-corpus';
+import { copyCorpusFiles, makeDxFiles } from '../helpers/dx-files';
 import { tempDir } from '../helpers/paths';
 
 let dir: ReturnType<typeof tempDir>;

@@ -19,7 +19,9 @@ export function readDicomBytes(file: string): Uint8Array {
     size = stat.size;
   } catch (err) {
     if (err instanceof CliError) throw err;
-    throw new CliError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new CliError(
+      `${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   if (size > 2 ** 31 - 1) throw new CliError(`${file}: ${size} bytes is too large for a DICOM image`);
   try {

@@ -4,7 +4,8 @@ import { readDicomBytes, singleFile, withFileName } from './dicom-file-input';
 
 const usage = 'aligner dicom info FILE [--json]';
 
-const show = (value: unknown): string => (value === null ? '—' : Array.isArray(value) ? value.join('\\') : String(value));
+const show = (value: unknown): string =>
+  value === null ? '—' : Array.isArray(value) ? value.join('\\') : String(value);
 
 export const dicomInfoCommand: Command = {
   path: ['dicom', 'info'],

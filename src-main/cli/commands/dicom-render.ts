@@ -5,7 +5,8 @@ import { CliError } from '../cli-error';
 import type { Command } from '../command';
 import { readDicomBytes, singleFile, withFileName } from './dicom-file-input';
 
-const usage = 'aligner dicom render FILE --out PNG [--window C,W] [--frame N] [--json]  (negative C: --window=-600,1500)';
+const usage =
+  'aligner dicom render FILE --out PNG [--window C,W] [--frame N] [--json]  (negative C: --window=-600,1500)';
 
 const number = z
   .string()
@@ -49,7 +50,15 @@ export const dicomRenderCommand: Command = {
     } catch (err) {
       throw new CliError(`${out}: cannot write: ${(err as Error).message}`);
     }
-    const result = { file, out, rows: image.rows, columns: image.columns, frame, window: image.window, inverted: image.inverted };
+    const result = {
+      file,
+      out,
+      rows: image.rows,
+      columns: image.columns,
+      frame,
+      window: image.window,
+      inverted: image.inverted,
+    };
     return {
       json: result,
       text: `wrote ${out}: ${image.columns}×${image.rows}, window ${image.window.center}/${image.window.width}${image.inverted ? ', inverted (MONOCHROME1)' : ''}`,

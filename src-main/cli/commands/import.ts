@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { sourceRoleSchema } from '../../api/library-schemas';
 import { importPaths } from '../../core/library/import/import-job';
 import { CliError } from '../cli-error';
-import type { Command } from '../command';
+import type { Command, CommandInput } from '../command';
+import { labelsCsvOptionsSchema, type LabelsCsvOptions } from '../../core/library/labels-csv';
 
 export const importCommand: Command = {
   path: ['import'],
@@ -13,6 +15,9 @@ export const importCommand: Command = {
     source: { type: 'string' },
     role: { type: 'string', default: 'train' },
     labels: { type: 'string' },
+    'labels-mapping': { type: 'string' },
+    uncertain: { type: 'string', default: 'exclude' },
+    blank: { type: 'string', default: 'unlabelled' },
   },
   run: async ({ values, positionals, workspace, log }) => {
     if (positionals.length === 0) throw new CliError('give at least one file or folder to import');
@@ -23,6 +28,7 @@ export const importCommand: Command = {
       typeof values.source === 'string' && values.source.trim() !== ''
         ? values.source.trim()
         : basename(resolve(positionals[0] ?? '.'));
+    const labelsOptions = readLabelsOptions(values);
     const controller = new AbortController();
     const onSignal = (): void => {
       log('import: stopping after the current file (Ctrl+C again to kill)');
@@ -34,7 +40,7 @@ export const importCommand: Command = {
       const summary = await importPaths(workspace(), positionals, {
         source,
         role: role.data,
-        ...(typeof values.labels === 'string' ? { labelsCsv: values.labels } : {}),
+        ...(typeof values.labels === 'string' ? { labelsCsv: values.labels, labelsOptions } : {}),
         signal: controller.signal,
         onProgress: (p) =>
           log(
@@ -54,3 +60,25 @@ export const importCommand: Command = {
     }
   },
 };
+
+/** --labels-mapping (a JSON file with the column mapping), --uncertain and --blank, validated. */
+function readLabelsOptions(values: CommandInput['values']): Omit<LabelsCsvOptions, 'source'> {
+  const parsed = labelsCsvOptionsSchema.omit({ source: true }).safeParse({
+    uncertain: values.uncertain,
+    blank: values.blank,
+    ...(typeof values['labels-mapping'] === 'string' ? { mapping: readJson(values['labels-mapping']) } : {}),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(`labels options: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CliError(`--labels-mapping ${path}: ${(err as Error).message.split('\n')[0] ?? 'unreadable'}`);
+  }
+}

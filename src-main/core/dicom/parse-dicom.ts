@@ -55,6 +55,22 @@ function parseFailure(thrown: unknown, end: number, base: number, where = ''): D
   return new DicomError(`unreadable data set${where}: ${reason.replace(/^dicomParser\.?[\w.]*:\s*/, '')}`);
 }
 
+/**
+ * dicom-parser checks that explicit VR elements end inside the bytes but not implicit VR ones:
+ * checks every element of the data set. `base` is the file offset of the data set's bytes.
+ */
+function checkElementEnds(dataSet: DataSet, base: number, where: string): void {
+  const end = dataSet.byteArray.length;
+  for (const element of Object.values(dataSet.elements)) {
+    if (element.dataOffset + element.length > end) {
+      const remain = Math.max(0, end - element.dataOffset);
+      throw new DicomError(
+        `truncated at byte ${base + end}${where}: ${tagName(element.tag)} declares ${element.length} bytes, ${remain} remain`,
+      );
+    }
+  }
+}
+
 /** Where the data set starts and its transfer syntax UID (from the file meta, else guessed). */
 function locateDataSet(bytes: Uint8Array): { start: number; uid: string } {
   if (bytes.length === 0) throw new DicomError('not a DICOM file: the file is empty');
@@ -69,14 +85,15 @@ function locateDataSet(bytes: Uint8Array): { start: number; uid: string } {
     shift = 132;
   }
   if (header) {
-    let meta: DataSet & { position?: number };
+    let start: number;
+    let uid: string;
     try {
-      meta = dicomParser.readPart10Header(header);
+      const meta: DataSet & { position?: number } = dicomParser.readPart10Header(header);
+      start = (meta.position ?? header.length) - shift;
+      uid = meta.string(transferSyntaxTag)?.replace(/[\s\0]+$/, '') ?? '';
     } catch (err) {
       throw parseFailure(err, header.length - shift, 0, ' in the file meta information');
     }
-    const start = (meta.position ?? header.length) - shift;
-    const uid = meta.string(transferSyntaxTag)?.replace(/[\s\0]+$/, '') ?? '';
     if (uid !== '') return { start, uid };
     const guessed = guessDataSetSyntax(bytes, start);
     if (guessed) return { start, uid: guessed };
@@ -124,6 +141,7 @@ export function parseDicom(bytes: Uint8Array): ParsedDicom {
     const parsed = inflated ? (err.dataSet as DataSet).byteArray.length : body.length;
     throw parseFailure(err, parsed, inflated ? 0 : start, inflated ? ' of the inflated data set' : '');
   }
+  checkElementEnds(dataSet, syntax.deflated ? 0 : start, syntax.deflated ? ' of the inflated data set' : '');
   const pixelData = dataSet.elements[pixelDataTag];
   if (!pixelData) {
     const other = dataSet.elements.x7fe00008 ?? dataSet.elements.x7fe00009;

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { WorkspaceDb } from '../../db/open-workspace';
+import type { LabelsCsvOptions } from '../labels-csv';
 import { pseudonymizeOrNull } from '../pseudonym';
 import { ensureSource, type SourceRole } from '../sources';
 import { collectFiles } from './collect-files';
@@ -19,6 +20,8 @@ export interface ImportOptions {
   readonly role?: SourceRole;
   /** A labels CSV (NIH, CheXpert, MIMIC-CXR-JPG or the simulator's layout) matched to the files. */
   readonly labelsCsv?: string;
+  /** How to read it: a column mapping for other layouts, the uncertain and blank policies. Defaults: detect, exclude, unlabelled. */
+  readonly labelsOptions?: Omit<LabelsCsvOptions, 'source'>;
   /** Side of the model-resolution cache. Default 224. */
   readonly cacheSize?: number;
   /** Longest side of the thumbnail. Default 128. */
@@ -74,7 +77,9 @@ export async function importPaths(
   const cacheSize = options.cacheSize ?? 224;
   const thumbSize = options.thumbSize ?? 128;
   const source = ensureSource(ws.db, options.source, options.role ?? 'train');
-  const labels: LabelLookup | null = options.labelsCsv ? await loadLabels(options.labelsCsv) : null;
+  const labels: LabelLookup | null = options.labelsCsv
+    ? await loadLabels(options.labelsCsv, options.labelsOptions)
+    : null;
   const secret = ws.db.prepare("SELECT value FROM meta WHERE key = 'pseudonym_secret'").pluck().get() as string;
   const { files, failed: unreadable } = await collectFiles(paths);
 

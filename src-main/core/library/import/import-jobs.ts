@@ -3,7 +3,11 @@ import type { EventBus } from '../../../api/event-bus';
 import type { WorkspaceDb } from '../../db/open-workspace';
 import { importPaths, type ImportOptions } from './import-job';
 
-export type ImportRequest = Omit<ImportOptions, 'signal' | 'onProgress'> & { readonly paths: readonly string[] };
+export type ImportRequest = Omit<ImportOptions, 'signal' | 'onProgress' | 'labelsOptions'> & {
+  readonly paths: readonly string[];
+  readonly uncertain?: 'exclude' | 'positive' | 'negative';
+  readonly blank?: 'unlabelled' | 'negative';
+};
 
 /**
  * Imports started from the UI: each runs in the background of the host,
@@ -23,9 +27,10 @@ export class ImportJobs {
     const jobId = randomUUID();
     const controller = new AbortController();
     this.#running.set(jobId, controller);
-    const { paths, ...options } = request;
+    const { paths, uncertain, blank, ...options } = request;
     importPaths(ws, paths, {
       ...options,
+      labelsOptions: { ...(uncertain ? { uncertain } : {}), ...(blank ? { blank } : {}) },
       signal: controller.signal,
       onProgress: (progress) => this.events.emit('importProgress', { jobId, ...progress }),
     })

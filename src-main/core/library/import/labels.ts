@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../input-error';
-import { createLabelIndex, LabelsCsvError, parseLabelsCsv, type LabelProblem, type LabelRow } from '../labels-csv';
+import {
+  createLabelIndex,
+  LabelsCsvError,
+  parseLabelsCsv,
+  type LabelProblem,
+  type LabelRow,
+  type LabelsCsvOptions,
+} from '../labels-csv';
 
 export interface LabelLookup {
   /** The row of an image file, its patient id qualified by the CSV's layout (see below). */
@@ -13,7 +20,7 @@ export interface LabelLookup {
  * is unknown stops the import before anything is written (the user named it
  * on purpose); bad rows are only reported.
  */
-export async function loadLabels(path: string): Promise<LabelLookup> {
+export async function loadLabels(path: string, options: Omit<LabelsCsvOptions, 'source'> = {}): Promise<LabelLookup> {
   let text: Buffer;
   try {
     text = await readFile(path);
@@ -24,7 +31,7 @@ export async function loadLabels(path: string): Promise<LabelLookup> {
     );
   }
   try {
-    const result = parseLabelsCsv(text, { source: path });
+    const result = parseLabelsCsv(text, { ...options, source: path });
     const index = createLabelIndex(result);
     // Public datasets number their patients from 1: qualify the id with the dataset's layout so that
     // patient "1" of NIH and patient "1" of another dataset get different pseudonyms.
