@@ -19,6 +19,7 @@ export default defineConfig({
           cli: resolve(root, 'src-main/cli/main.ts'),
           web: resolve(root, 'src-main/hosts/web/main.ts'),
           'compute-probe': resolve(root, 'src-main/core/compute/probe-process.ts'),
+          'import-decode-worker': resolve(root, 'src-main/core/library/import/decode-worker.ts'),
         },
       },
     },

@@ -4,9 +4,10 @@ import { defineConfig } from 'vitest/config';
 const root = import.meta.dirname;
 
 /**
- * Three projects: unit (pure logic, fast), integration (real SQLite files, the
- * built CLI and browser host, real child processes) and e2e (Chromium via
- * playwright-core against the browser host). Integration and e2e use the
+ * Four projects: unit (pure logic, fast), integration (real SQLite files, the
+ * built CLI and browser host, real child processes), reference (DICOM decoding
+ * against dcmtk and pydicom) and e2e (Chromium via playwright-core against the
+ * browser host). Integration and e2e use the
  * build in out/, which `npm test` makes first.
  */
 export default defineConfig({
@@ -25,6 +26,17 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // DICOM decoding checked against dcmtk and pydicom (apt-get install -y dcmtk python3-pydicom).
+        extends: true,
+        test: {
+          name: 'reference',
+          include: ['tests/reference/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

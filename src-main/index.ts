@@ -16,6 +16,7 @@ import type { ProcessLauncher } from './core/process/launcher';
 import { resolveWorkspacePath } from './core/workspace/resolve-workspace-path';
 import { registerIpc } from './hosts/ipc';
 import { contentSecurityPolicy } from './hosts/security';
+import { setEntryDir } from './core/runtime-paths';
 
 const outMain = import.meta.dirname;
 const rendererIndex = join(outMain, '..', 'renderer', 'index.html');
@@ -93,6 +94,7 @@ function createWindow(): BrowserWindow {
 }
 
 async function start(): Promise<void> {
+  setEntryDir(import.meta.dirname);
   // Same override as the CLI and the browser host (tests and portable installs use it).
   if (process.env.ALIGNER_USER_DATA) app.setPath('userData', process.env.ALIGNER_USER_DATA);
   if (!app.requestSingleInstanceLock()) {

@@ -15,6 +15,7 @@ import { resolveWorkspacePath } from '../core/workspace/resolve-workspace-path';
 import { CliError } from './cli-error';
 import type { Command, CommandResult, OptionSpecs } from './command';
 import { commands } from './commands';
+import { setEntryDir } from '../core/runtime-paths';
 
 const globalOptions = {
   db: { type: 'string' },
@@ -52,6 +53,7 @@ function findCommand(positionals: readonly string[]): { command: Command } | nul
 }
 
 async function run(argv: readonly string[]): Promise<number> {
+  setEntryDir(import.meta.dirname);
   const wantsJson = argv.includes('--json');
   try {
     const head = parseArgs({ args: [...argv], options: globalOptions, strict: false, allowPositionals: true });

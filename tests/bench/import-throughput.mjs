@@ -2,6 +2,7 @@
 // Import benchmark (issue 3). Prints one JSON line per figure.
 //
 //   node tests/bench/import-throughput.mjs [--files 200] [--rows 2500] [--cols 2048] [--rss-small 200,2000]
+//     [--variants uncompressed,jpeg-lossless-sv1] [--no-memory]
 //
 // 1. Makes N uncompressed 12-bit DX files (tests/bench/make-dx-corpus.py) and the same files JPEG-Lossless
 //    encoded with dcmtk's dcmcjpeg (process 14 SV1).
@@ -17,12 +18,15 @@ import { parseArgs } from 'node:util';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
+  allowNegative: true,
   options: {
     files: { type: 'string', default: '200' },
     rows: { type: 'string', default: '2500' },
     cols: { type: 'string', default: '2048' },
     'rss-small': { type: 'string', default: '200,2000' },
     keep: { type: 'boolean', default: false },
+    variants: { type: 'string', default: 'uncompressed,jpeg-lossless-sv1' },
+    memory: { type: 'boolean', default: true },
   },
 });
 const n = Number(values.files);
@@ -74,11 +78,17 @@ function timed(cmd, args) {
   });
 }
 
-async function dcmtkDecode(files, outDir) {
+/**
+ * dcmtk's decode of each file, one process per file: dcm2pnm (to a 16-bit PGM) for uncompressed files;
+ * Debian's dcm2pnm has no JPEG codec, so JPEG files are decoded with dcmdjpeg (to uncompressed DICOM).
+ */
+async function dcmtkDecode(files, outDir, compressed) {
   mkdirSync(outDir, { recursive: true });
   const started = process.hrtime.bigint();
-  for (const [i, f] of files.entries())
-    execFileSync('dcm2pnm', ['+on2', '--write-16-bit-pnm', f, join(outDir, `${i}.pgm`)], { stdio: 'ignore' });
+  for (const [i, f] of files.entries()) {
+    if (compressed) execFileSync('dcmdjpeg', [f, join(outDir, `${i}.dcm`)], { stdio: 'ignore' });
+    else execFileSync('dcm2pnm', ['+on2', '--write-16-bit-pnm', f, join(outDir, `${i}.pgm`)], { stdio: 'ignore' });
+  }
   rmSync(outDir, { recursive: true, force: true });
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
@@ -110,13 +120,14 @@ try {
   const jpegDir = join(work, 'jpeg-lossless');
   mkdirSync(jpegDir);
   for (const f of files) execFileSync('dcmcjpeg', ['+e1', f, join(jpegDir, f.split('/').pop())], { stdio: 'ignore' });
+  const wanted = values.variants.split(',');
   for (const [variant, dir] of [
     ['uncompressed', plain],
     ['jpeg-lossless-sv1', jpegDir],
-  ]) {
+  ].filter(([v]) => wanted.includes(v))) {
     const list = readdirSync(dir).map((f) => join(dir, f));
     const megabytes = folderBytes(list) / 1e6;
-    const dcmtkSeconds = await dcmtkDecode(list, join(work, 'pgm'));
+    const dcmtkSeconds = await dcmtkDecode(list, join(work, 'decoded'), variant !== 'uncompressed');
     const ours = await ourImport(dir, join(work, `${variant}.db`));
     print({
       bench: 'import',
@@ -127,6 +138,7 @@ try {
       oursSeconds: round(ours.seconds),
       oursFilesPerSecond: round(list.length / ours.seconds),
       oursMegabytesPerSecond: round(megabytes / ours.seconds),
+      dcmtkTool: variant === 'uncompressed' ? 'dcm2pnm' : 'dcmdjpeg',
       dcmtkDecodeSeconds: round(dcmtkSeconds),
       dcmtkSecondsPerFile: round(dcmtkSeconds / list.length, 4),
       oursSecondsPerFile: round(ours.seconds / list.length, 4),
@@ -135,7 +147,7 @@ try {
       peakRssMiB: ours.peakRssMiB,
     });
   }
-  for (const count of values['rss-small'].split(',').map(Number)) {
+  for (const count of values.memory ? values['rss-small'].split(',').map(Number) : []) {
     const dir = join(work, `small-${count}`);
     makeCorpus(dir, count, 512, 512, 100 + count);
     const ours = await ourImport(dir, join(work, `small-${count}.db`));

@@ -9,8 +9,9 @@ export interface ElementSpec {
   /** [group, element]. */
   readonly tag: readonly [number, number];
   readonly vr: Vr;
-  /** Strings (backslash for multiple values), numbers for US/UL, bytes for OB/OW. */
-  readonly value: string | number | readonly number[] | Uint8Array;
+  /** Strings (backslash for multiple values), numbers for US/UL, bytes for OB/OW, items (element lists) for SQ. */
+  readonly value:
+    string | number | readonly number[] | Uint8Array | { readonly items: readonly (readonly ElementSpec[])[] };
 }
 
 export interface DicomSpec {
@@ -26,8 +27,13 @@ export interface DicomSpec {
 
 const longVrs = new Set(['OB', 'OW', 'SQ', 'UN', 'UT']);
 
-function valueBytes(spec: ElementSpec, little: boolean): Uint8Array {
+function valueBytes(spec: ElementSpec, explicit: boolean, little: boolean): Uint8Array {
   const { vr, value } = spec;
+  if (typeof value === 'object' && 'items' in value) {
+    return concat(
+      value.items.map((elements) => item(0xe000, concat(elements.map((e) => element(e, explicit, little))), little)),
+    );
+  }
   if (value instanceof Uint8Array) return value.length % 2 === 0 ? value : Uint8Array.from([...value, 0]);
   if (vr === 'US' || vr === 'UL') {
     const values = typeof value === 'number' ? [value] : (value as readonly number[]);
@@ -43,7 +49,7 @@ function valueBytes(spec: ElementSpec, little: boolean): Uint8Array {
 }
 
 function element(spec: ElementSpec, explicit: boolean, little: boolean, undefinedLength = false): Uint8Array {
-  const value = valueBytes(spec, little);
+  const value = valueBytes(spec, explicit, little);
   const long = longVrs.has(spec.vr);
   const headerLength = !explicit ? 8 : long ? 12 : 8;
   const out = new Uint8Array(headerLength + value.length);
@@ -62,12 +68,12 @@ function element(spec: ElementSpec, explicit: boolean, little: boolean, undefine
   return out;
 }
 
-function item(tag: number, payload: Uint8Array): Uint8Array {
+function item(tag: number, payload: Uint8Array, little = true): Uint8Array {
   const out = new Uint8Array(8 + payload.length);
   const view = new DataView(out.buffer);
-  view.setUint16(0, 0xfffe, true);
-  view.setUint16(2, tag, true);
-  view.setUint32(4, payload.length, true);
+  view.setUint16(0, 0xfffe, little);
+  view.setUint16(2, tag, little);
+  view.setUint32(4, payload.length, little);
   out.set(payload, 8);
   return out;
 }

@@ -165,7 +165,7 @@ describe('DICOM fuzzing', () => {
       const random = prng(seed);
       const outcomes = new Map<string, number>();
       const failures: string[] = [];
-    const messages = new Set<string>();
+      const messages = new Set<string>();
       let id = 0;
       try {
         for (const name of seeds) {
@@ -177,7 +177,7 @@ describe('DICOM fuzzing', () => {
             const mutation = mutate(original, random);
             const reply = await runner.run({ type: 'case', id: id++, bytes: mutation.bytes });
             outcomes.set(reply.type, (outcomes.get(reply.type) ?? 0) + 1);
-          if (reply.type === 'dicom-error') messages.add(reply.message.replace(/\d+/g, 'N'));
+            if (reply.type === 'dicom-error') messages.add(reply.message.replace(/\d+/g, 'N'));
             if (reply.type !== 'decoded' && reply.type !== 'dicom-error') {
               failures.push(`${name} (${mutation.name}): ${JSON.stringify(reply)}`);
             }
@@ -187,7 +187,7 @@ describe('DICOM fuzzing', () => {
         await runner.stop();
       }
       console.log(`dicom fuzz seed ${seed}: ${JSON.stringify(Object.fromEntries(outcomes))}`);
-    if (process.env.DICOM_FUZZ_VERBOSE) console.log([...messages].sort().join('\n'));
+      if (process.env.DICOM_FUZZ_VERBOSE) console.log([...messages].sort().join('\n'));
       expect(failures, failures.join('\n\n')).toEqual([]);
       // Both outcomes occur, or the mutations are not doing anything.
       expect(outcomes.get('decoded') ?? 0).toBeGreaterThan(10);

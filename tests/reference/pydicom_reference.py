@@ -85,8 +85,12 @@ def first_frame_modality(ds):
 
 
 def render(path, out, center=None, width=None):
-    ds = pydicom.dcmread(path)
-    values = first_frame_modality(ds)
+    try:
+        ds = pydicom.dcmread(path)
+        values = first_frame_modality(ds)
+    except Exception as err:  # noqa: BLE001 - reported to the caller as data
+        print(json.dumps({"error": f"{type(err).__name__}: {err}".splitlines()[0]}))
+        return
     if center is None:
         centers = ds.get("WindowCenter")
         widths = ds.get("WindowWidth")
@@ -112,8 +116,12 @@ def render(path, out, center=None, width=None):
 
 
 def stats(path):
-    ds = pydicom.dcmread(path)
-    values = first_frame_modality(ds)
+    try:
+        ds = pydicom.dcmread(path)
+        values = first_frame_modality(ds)
+    except Exception as err:  # noqa: BLE001 - reported to the caller as data
+        print(json.dumps({"error": f"{type(err).__name__}: {err}".splitlines()[0]}))
+        return
 
     def text(key):
         value = ds.get(key)

@@ -159,6 +159,40 @@ describe('JPEG markers', () => {
     expect(withDicomColourSpace(adobe, false)[17]).toBe(0);
   });
 
+  it('decodes a hand-made 12-bit stream with a restart interval, resetting the DC predictor at each restart', () => {
+    // 16×8 pixels = two blocks, DC only, restart interval 1. Quantisation 8 everywhere, so each block
+    // is flat at 2048 + DC. DC table: '00' → category 4, '01' → category 3; AC table: '00' → EOB.
+    const quant = [0xff, 0xdb, 0, 67, 0, ...new Array(64).fill(8)];
+    const dcTable = [0xff, 0xc4, 0, 21, 0x00, 0, 2, ...new Array(14).fill(0), 4, 3];
+    const acTable = [0xff, 0xc4, 0, 20, 0x10, 0, 1, ...new Array(14).fill(0), 0];
+    const frame = [0xff, 0xc1, 0, 11, 12, 0, 8, 0, 16, 1, 1, 0x11, 0];
+    const restart = [0xff, 0xdd, 0, 4, 0, 1];
+    const scan = [0xff, 0xda, 0, 8, 1, 1, 0x00, 0, 63, 0];
+    // Block 1: '00' + 1010 (+10) + '00' EOB = 0x28. RST0. Block 2: '01' + 010 (-5) + '00' EOB + 1 pad = 0x51.
+    const entropy = [0x28, 0xff, 0xd0, 0x51];
+    const jpeg = Uint8Array.from([
+      0xff,
+      0xd8,
+      ...quant,
+      ...dcTable,
+      ...acTable,
+      ...frame,
+      ...restart,
+      ...scan,
+      ...entropy,
+      0xff,
+      0xd9,
+    ]);
+    const decoded = decodeJpegExtended(jpeg);
+    expect(decoded).toMatchObject({ width: 16, height: 8, precision: 12 });
+    for (let y = 0; y < 8; y++) {
+      expect(Array.from(decoded.samples.subarray(y * 16, y * 16 + 16))).toEqual([
+        ...new Array(8).fill(2058),
+        ...new Array(8).fill(2043),
+      ]);
+    }
+  });
+
   it('decodeJpegExtended refuses streams it does not handle, with a one-line DicomError', () => {
     expect(() => decodeJpegExtended(Uint8Array.from([0xff, 0xd8, ...sof(0xc2, 12, 8, 8, 1), 0xff, 0xd9]))).toThrow(
       /not a sequential DCT one/,

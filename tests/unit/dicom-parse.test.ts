@@ -114,6 +114,56 @@ describe('parseDicom', () => {
     expect(meta.patientId).toBeNull();
   });
 
+  it('falls back to the shared functional groups of enhanced images for spacing, rescale and window', () => {
+    const shared: ElementSpec = {
+      tag: [0x5200, 0x9229],
+      vr: 'SQ',
+      value: {
+        items: [
+          [
+            {
+              tag: [0x0028, 0x9110],
+              vr: 'SQ',
+              value: { items: [[{ tag: [0x0028, 0x0030], vr: 'DS', value: '0.15\\0.16' }]] },
+            },
+            {
+              tag: [0x0028, 0x9132],
+              vr: 'SQ',
+              value: {
+                items: [
+                  [
+                    { tag: [0x0028, 0x1050], vr: 'DS', value: '2000' },
+                    { tag: [0x0028, 0x1051], vr: 'DS', value: '4000' },
+                  ],
+                ],
+              },
+            },
+            {
+              tag: [0x0028, 0x9145],
+              vr: 'SQ',
+              value: {
+                items: [
+                  [
+                    { tag: [0x0028, 0x1052], vr: 'DS', value: '-10' },
+                    { tag: [0x0028, 0x1053], vr: 'DS', value: '2' },
+                  ],
+                ],
+              },
+            },
+          ],
+        ],
+      },
+    };
+    const meta = parseDicom(smallImage(explicitLe, [shared])).meta;
+    expect(meta).toMatchObject({
+      pixelSpacing: [0.15, 0.16],
+      windowCenter: [2000],
+      windowWidth: [4000],
+      rescaleIntercept: -10,
+      rescaleSlope: 2,
+    });
+  });
+
   it('reads a data set without preamble (implicit and explicit big endian), and file meta without preamble', async () => {
     for (const syntax of [implicitLe, explicitLe, explicitBe]) {
       const bare = buildDicom({

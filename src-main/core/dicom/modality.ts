@@ -25,7 +25,8 @@ export function toModalityValues(
   const v = stored.values;
   if (stored.samplesPerPixel === 1) {
     const { rescaleSlope: slope, rescaleIntercept: intercept } = meta;
-    for (let i = 0; i < pixels; i++) out[i] = (v[i] ?? 0) * slope + intercept;
+    if (slope === 1 && intercept === 0) out.set(v);
+    else for (let i = 0; i < pixels; i++) out[i] = (v[i] as number) * slope + intercept;
     return out;
   }
   const samples = stored.samplesPerPixel;
@@ -46,7 +47,8 @@ export function pixelStatistics(values: Float32Array): PixelStatistics {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
-  for (const value of values) {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] as number;
     if (value < min) min = value;
     if (value > max) max = value;
     sum += value;

@@ -36,15 +36,13 @@ export function windowToUint8(values: Float32Array, window: VoiWindow, invert: b
   const low = invert ? 255 : 0;
   const high = invert ? 0 : 255;
   for (let i = 0; i < values.length; i++) {
-    const x = values[i] ?? 0;
-    let y: number;
-    if (x <= lower) y = low;
-    else if (x > upper) y = high;
+    const x = values[i] as number;
+    if (x <= lower) out[i] = low;
+    else if (x > upper) out[i] = high;
     else {
       const grey = Math.round(((x - c) / w + 0.5) * 255);
-      y = invert ? 255 - grey : grey;
+      out[i] = invert ? 255 - grey : grey;
     }
-    out[i] = y;
   }
   return out;
 }

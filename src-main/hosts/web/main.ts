@@ -14,6 +14,7 @@ import { nodeLauncher } from '../../core/process/launcher';
 import { defaultUserDataDir } from '../../core/workspace/default-paths';
 import { resolveWorkspacePath } from '../../core/workspace/resolve-workspace-path';
 import { isLoopback, startWebHost, type WebHost } from './server';
+import { setEntryDir } from '../../core/runtime-paths';
 
 const usage = `usage: node out/main/web.js [--port N] [--host ADDR --token TOKEN] [--db PATH]
 
@@ -24,6 +25,7 @@ const usage = `usage: node out/main/web.js [--port N] [--host ADDR --token TOKEN
   --db PATH      workspace database (default: last chosen in Settings, else the user-data folder)`;
 
 async function main(): Promise<void> {
+  setEntryDir(import.meta.dirname);
   const { values } = parseArgs({
     options: {
       port: { type: 'string', default: '4870' },

@@ -96,7 +96,8 @@ export class WorklistState {
     } catch (err) {
       this.#error = errorText(err);
     } finally {
-      this.#loading.delete(page);
+      // A reload since this load started cleared the set, and may have marked this page again for its own load.
+      if (generation === this.#generation) this.#loading.delete(page);
     }
   }
 }

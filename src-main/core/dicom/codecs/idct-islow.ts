@@ -51,38 +51,65 @@ export function makeIdct(precision: 8 | 12): Idct {
   const workspace = new Int32Array(64);
 
   const run = (coefficients: Int16Array, quant: Uint16Array, out: Uint16Array, offset: number, stride: number) => {
+    const k = coefficients;
+    const q = quant;
     // Pass 1: columns from the input into the workspace, scaled up by 2^pass1Bits.
     for (let col = 0; col < 8; col++) {
-      const c = (row: number): number => (coefficients[row * 8 + col] ?? 0) * (quant[row * 8 + col] ?? 0);
       if (
-        coefficients[8 + col] === 0 &&
-        coefficients[16 + col] === 0 &&
-        coefficients[24 + col] === 0 &&
-        coefficients[32 + col] === 0 &&
-        coefficients[40 + col] === 0 &&
-        coefficients[48 + col] === 0 &&
-        coefficients[56 + col] === 0
+        k[8 + col] === 0 &&
+        k[16 + col] === 0 &&
+        k[24 + col] === 0 &&
+        k[32 + col] === 0 &&
+        k[40 + col] === 0 &&
+        k[48 + col] === 0 &&
+        k[56 + col] === 0
       ) {
-        const dc = (c(0) << pass1Bits) | 0;
+        const dc = (((k[col] as number) * (q[col] as number)) << pass1Bits) | 0;
         for (let row = 0; row < 8; row++) workspace[row * 8 + col] = dc;
         continue;
       }
-      const out8 = butterfly(c(0), c(1), c(2), c(3), c(4), c(5), c(6), c(7));
+      const out8 = butterfly(
+        (k[col] as number) * (q[col] as number),
+        (k[8 + col] as number) * (q[8 + col] as number),
+        (k[16 + col] as number) * (q[16 + col] as number),
+        (k[24 + col] as number) * (q[24 + col] as number),
+        (k[32 + col] as number) * (q[32 + col] as number),
+        (k[40 + col] as number) * (q[40 + col] as number),
+        (k[48 + col] as number) * (q[48 + col] as number),
+        (k[56 + col] as number) * (q[56 + col] as number),
+      );
       const shift = constBits - pass1Bits;
-      for (let row = 0; row < 8; row++) workspace[row * 8 + col] = descale(out8[row] ?? 0, shift);
+      for (let row = 0; row < 8; row++) workspace[row * 8 + col] = descale(out8[row] as number, shift);
     }
     // Pass 2: rows from the workspace to samples, descaled by 8 and 2^pass1Bits.
+    const w = workspace;
     for (let row = 0; row < 8; row++) {
-      const w = (col: number): number => workspace[row * 8 + col] ?? 0;
+      const r = row * 8;
       const target = offset + row * stride;
-      if (w(1) === 0 && w(2) === 0 && w(3) === 0 && w(4) === 0 && w(5) === 0 && w(6) === 0 && w(7) === 0) {
-        const dc = limit(descale(w(0), pass1Bits + 3));
-        out.fill(dc, target, target + 8);
+      if (
+        w[r + 1] === 0 &&
+        w[r + 2] === 0 &&
+        w[r + 3] === 0 &&
+        w[r + 4] === 0 &&
+        w[r + 5] === 0 &&
+        w[r + 6] === 0 &&
+        w[r + 7] === 0
+      ) {
+        out.fill(limit(descale(w[r] as number, pass1Bits + 3)), target, target + 8);
         continue;
       }
-      const out8 = butterfly(w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7));
+      const out8 = butterfly(
+        w[r] as number,
+        w[r + 1] as number,
+        w[r + 2] as number,
+        w[r + 3] as number,
+        w[r + 4] as number,
+        w[r + 5] as number,
+        w[r + 6] as number,
+        w[r + 7] as number,
+      );
       const shift = constBits + pass1Bits + 3;
-      for (let col = 0; col < 8; col++) out[target + col] = limit(descale(out8[col] ?? 0, shift));
+      for (let col = 0; col < 8; col++) out[target + col] = limit(descale(out8[col] as number, shift));
     }
   };
   return { run };

@@ -7,7 +7,11 @@ export interface HuffmanTable {
   /** [17]: index into `values` of the first code of each length, minus that code. */
   readonly valueOffset: Int32Array;
   readonly values: Uint8Array;
+  /** [2^lookupBits]: (length << 8 | value) for the code that the next `lookupBits` bits start with, 0 when longer. */
+  readonly lookup: Uint16Array;
 }
+
+const lookupBits = 9;
 
 /**
  * Builds a table from a DHT segment's 16 counts and its values (T.81 Annex C).
@@ -31,7 +35,18 @@ export function buildHuffmanTable(counts: Uint8Array, values: Uint8Array, isDc: 
   }
   maxCode[17] = 0x7fffffff;
   if (isDc && values.some((v) => v > 15)) throw new DicomError('JPEG stream has a bad DC Huffman table');
-  return { maxCode, valueOffset, values };
+  // Codes of up to lookupBits bits decode with one table look-up.
+  const lookup = new Uint16Array(1 << lookupBits);
+  code = 0;
+  index = 0;
+  for (let length = 1; length <= lookupBits; length++) {
+    for (let n = 0; n < (counts[length - 1] ?? 0); n++, code++, index++) {
+      const first = code << (lookupBits - length);
+      lookup.fill((length << 8) | (values[index] ?? 0), first, first + (1 << (lookupBits - length)));
+    }
+    code <<= 1;
+  }
+  return { maxCode, valueOffset, values, lookup };
 }
 
 /**
@@ -87,6 +102,12 @@ export class BitReader {
 
   /** One Huffman-coded symbol; 0 on an invalid code (libjpeg's JWRN_HUFF_BAD_CODE). */
   decode(table: HuffmanTable): number {
+    if (this.bits < lookupBits) this.fill();
+    const entry = table.lookup[(this.buffer >>> (this.bits - lookupBits)) & ((1 << lookupBits) - 1)] ?? 0;
+    if (entry !== 0) {
+      this.bits -= entry >> 8;
+      return entry & 0xff;
+    }
     let code = this.receive(1);
     let length = 1;
     while (code > (table.maxCode[length] ?? 0x7fffffff)) {

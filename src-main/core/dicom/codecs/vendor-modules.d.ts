@@ -49,10 +49,9 @@ declare module 'jpeg-lossless-decoder-js' {
     constructor(buffer?: ArrayBuffer, numBytes?: number);
     /** Decodes a JPEG lossless (process 14) stream; 8-bit data as Uint8Array, deeper data as Uint16Array. */
     decode(buffer: ArrayBuffer, offset?: number, length?: number, numBytes?: number): Uint8Array | Uint16Array;
-    /** The frame's precision after decode(). */
-    precision?: number;
-    numComp: number;
-    xDim: number;
-    yDim: number;
+    /** Predictor 7 of T.81 Table H.1; the decoder's own returns a fraction for odd sums. */
+    select7(componentOffset?: number): number;
+    getPreviousX(componentOffset?: number): number;
+    getPreviousY(componentOffset?: number): number;
   }
 }

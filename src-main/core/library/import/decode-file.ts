@@ -1,16 +1,10 @@
-import {
-  decodeFrame,
-  parseDicom,
-  pixelStatistics,
-  renderStoredPixels,
-  toModalityValues,
-  windowToUint8,
-} from '../../dicom';
+import { decodeFrame, parseDicom, pixelStatistics, windowToUint8 } from '../../dicom';
 import type { DicomMetadata } from '../../dicom';
 import { InputError } from '../../input-error';
 import { ageYears, normalizeSex } from '../demographics';
 import { decodeRasterImage, detectRasterFormat } from '../raster-image';
 import type { DecodedForImport, ImageRecord } from './image-record';
+import { renderForImport } from './render-for-import';
 
 /**
  * Decodes one file for the import, whatever it is: PNG and JPEG by their magic
@@ -27,9 +21,8 @@ export async function decodeForImport(bytes: Uint8Array, name = 'file'): Promise
 async function decodeDicom(bytes: Uint8Array): Promise<DecodedForImport> {
   const parsed = parseDicom(bytes);
   const stored = await decodeFrame(parsed, 0);
-  const values = toModalityValues(stored, parsed.meta);
-  const rendered = renderStoredPixels(stored, parsed.meta);
-  return { record: dicomRecord(parsed.meta, pixelStatistics(values)), gray8: rendered.pixels, window: rendered.window };
+  const rendered = renderForImport(stored, parsed.meta);
+  return { record: dicomRecord(parsed.meta, rendered.stats), gray8: rendered.gray8, window: rendered.window };
 }
 
 function dicomRecord(meta: DicomMetadata, stats: ImageRecord['stats']): ImageRecord {

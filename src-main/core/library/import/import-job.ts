@@ -7,9 +7,9 @@ import type { LabelsCsvOptions } from '../labels-csv';
 import { pseudonymizeOrNull } from '../pseudonym';
 import { ensureSource, type SourceRole } from '../sources';
 import { collectFiles } from './collect-files';
-import { decodeForImport } from './decode-file';
+import { createDecoder } from './decode-pool';
 import { derivePixels } from './derived-pixels';
-import type { ImageRecord } from './image-record';
+import type { DecodedForImport, ImageRecord } from './image-record';
 import { loadLabels, type LabelLookup } from './labels';
 import { isKnownBlob, storeImage } from './store-image';
 
@@ -107,47 +107,85 @@ export async function importPaths(
     });
   };
 
-  let cancelled = false;
-  for (const path of files) {
-    if (options.signal?.aborted || !ws.db.open) {
-      cancelled = true;
-      break;
-    }
+  /** One file on its way through the pipeline: read and hashed, its decode running (unless known). */
+  interface Staged {
+    readonly path: string;
+    readonly bytes: Uint8Array;
+    readonly sha256: string;
+    readonly decoded: Promise<DecodedForImport> | null;
+  }
+  const stage = async (path: string): Promise<Staged | ImportFailure> => {
     try {
       const bytes = new Uint8Array(await readFile(path));
       bytesRead += bytes.length;
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      if (isKnownBlob(ws.db, sha256)) {
-        duplicates += 1;
-      } else {
-        const decoded = await decodeForImport(bytes, basename(path));
-        const row = labels?.lookup(path);
-        const record = mergeCsvDemographics(decoded.record, row);
-        const derived = await derivePixels(decoded.gray8, record.rows, record.cols, cacheSize, thumbSize);
-        const outcome = storeImage(ws.db, {
-          sha256,
-          bytes,
-          originalName: basename(path),
-          sourceId: source.id,
-          record,
-          patientPseudonym: pseudonymizeOrNull(secret, record.patientId),
-          derived,
-          cacheSize,
-          window: decoded.window,
-          labels: row?.labels ?? {},
-          labelOrigin: 'csv',
-        });
-        if (outcome.kind === 'imported') imported += 1;
-        else if (outcome.kind === 'duplicate') duplicates += 1;
-        else failed.push({ path, error: outcome.message });
-      }
+      if (isKnownBlob(ws.db, sha256)) return { path, bytes, sha256, decoded: null };
+      const decoded = decoder.decode(bytes, basename(path));
+      decoded.catch(() => undefined); // handled when the file's turn comes
+      return { path, bytes, sha256, decoded };
     } catch (err) {
-      failed.push({ path, error: oneLine(err) });
+      return { path, error: oneLine(err) };
     }
-    done += 1;
-    report(false);
-    // Let the host answer other requests between files.
-    await yieldToEventLoop();
+  };
+  const finish = async (staged: Staged): Promise<void> => {
+    if (!staged.decoded) {
+      duplicates += 1;
+      return;
+    }
+    const decoded = await staged.decoded;
+    const row = labels?.lookup(staged.path);
+    const record = mergeCsvDemographics(decoded.record, row);
+    const derived = await derivePixels(decoded.gray8, record.rows, record.cols, cacheSize, thumbSize);
+    const outcome = storeImage(ws.db, {
+      sha256: staged.sha256,
+      bytes: staged.bytes,
+      originalName: basename(staged.path),
+      sourceId: source.id,
+      record,
+      patientPseudonym: pseudonymizeOrNull(secret, record.patientId),
+      derived,
+      cacheSize,
+      window: decoded.window,
+      labels: row?.labels ?? {},
+      labelOrigin: 'csv',
+    });
+    if (outcome.kind === 'imported') imported += 1;
+    else if (outcome.kind === 'duplicate') duplicates += 1;
+    else failed.push({ path: staged.path, error: outcome.message });
+  };
+
+  // Files are decoded ahead (in worker threads where there are cores) and stored in order, one
+  // transaction each; at most `concurrency + 1` files are in memory at once.
+  const decoder = createDecoder();
+  const queue: (Staged | ImportFailure)[] = [];
+  let next = 0;
+  let cancelled = false;
+  try {
+    while (next < files.length || queue.length > 0) {
+      const stopping = options.signal?.aborted === true || !ws.db.open;
+      if (stopping) cancelled = true;
+      while (!stopping && next < files.length && queue.length <= decoder.concurrency) {
+        queue.push(await stage(files[next] as string));
+        next += 1;
+      }
+      const head = queue.shift();
+      if (!head) break;
+      if (stopping) continue; // drop what was staged but not stored
+      if ('error' in head) failed.push(head);
+      else {
+        try {
+          await finish(head);
+        } catch (err) {
+          failed.push({ path: head.path, error: oneLine(err) });
+        }
+      }
+      done += 1;
+      report(false);
+      // Let the host answer other requests between files.
+      await yieldToEventLoop();
+    }
+  } finally {
+    await decoder.close();
   }
   report(true);
   return {
