@@ -112,7 +112,11 @@ export function seedWorklist(db: Database.Database, options: SeedOptions): SeedR
       }
       if (random() < annotatedShare) {
         const finding = findings[Math.floor(random() * findings.length)] ?? 'nodule';
-        insertAnnotation.run(imageId, finding, JSON.stringify({ kind: 'rect', x: 400, y: 600, width: 300, height: 260 }));
+        insertAnnotation.run(
+          imageId,
+          finding,
+          JSON.stringify({ kind: 'rect', x: 400, y: 600, width: 300, height: 260 }),
+        );
         annotations += 1;
       }
     }

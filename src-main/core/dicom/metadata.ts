@@ -238,9 +238,13 @@ export function readMetadata(ds: DataSet, transferSyntaxUid: string): DicomMetad
     (v) => v === 1 || v === 3,
     '1 or 3',
   );
-  const planarConfiguration = (samplesPerPixel === 1 ? 0 : (unsigned16(ds, tags.planarConfiguration) ?? 0)) as number;
-  if (planarConfiguration !== 0 && planarConfiguration !== 1)
-    throw new DicomError(`PlanarConfiguration ${planarConfiguration} is not 0 or 1`);
+  // Meaningless for one sample per pixel, where writers leave anything in it.
+  const planarConfiguration = required(
+    samplesPerPixel === 1 ? 0 : (unsigned16(ds, tags.planarConfiguration) ?? 0),
+    'PlanarConfiguration',
+    (v) => v === 0 || v === 1,
+    '0 or 1',
+  ) as 0 | 1;
   const numberOfFrames = frames(ds);
   if (rows * columns * samplesPerPixel > maxFrameValues)
     throw new DicomError(`image too large: ${rows}×${columns}×${samplesPerPixel} values per frame`);

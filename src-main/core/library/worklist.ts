@@ -59,14 +59,18 @@ export function queryWorklist(db: Database.Database, query: WorklistQuery): Work
     .map((name) => `(SELECT value FROM labels WHERE image_id = i.id AND finding = '${name}') AS label_${name}`)
     .join(', ');
   const direction = query.sort.direction === 'desc' ? 'DESC' : 'ASC';
+  const orderBy = `ORDER BY ${sortColumns[query.sort.key]} ${direction} NULLS LAST, i.id ${direction}`;
+  // The page's ids first, then its columns: SQLite sorts before it skips OFFSET rows, so computing the
+  // label and region subqueries in the paging query would compute them for every row up to the offset
+  // (0.6 s for the page at 99,900 of 100,000 images instead of 0.07 s).
   const rows = db
     .prepare(
       `SELECT i.id, i.original_name, s.id AS source_id, s.name AS source_name, s.role, i.sex, i.age_years,
               i.patient_pseudonym, i.modality, i.view_position, i.rows, i.cols, ${labelColumns},
               (SELECT count(*) FROM annotations a WHERE a.image_id = i.id AND a.deleted = 0) AS regions
-       ${from} ${whereSql}
-       ORDER BY ${sortColumns[query.sort.key]} ${direction} NULLS LAST, i.id ${direction}
-       LIMIT @limit OFFSET @offset`,
+       FROM (SELECT i.id AS page_id ${from} ${whereSql} ${orderBy} LIMIT @limit OFFSET @offset) AS page
+       JOIN images i ON i.id = page.page_id JOIN sources s ON s.id = i.source_id
+       ${orderBy}`,
     )
     .all({ ...params, limit: query.limit, offset: query.offset }) as Record<string, unknown>[];
   return { total, offset: query.offset, rows: rows.map(toRow) };
