@@ -5,6 +5,7 @@ import { decodeJpegExtended } from '../../src-main/core/dicom/codecs/jpeg-extend
 import { BitReader, buildHuffmanTable, extend } from '../../src-main/core/dicom/codecs/jpeg-huffman';
 import { readJpegFrameHeader } from '../../src-main/core/dicom/codecs/jpeg-markers';
 import { DicomError } from '../../src-main/core/dicom';
+import { prng } from '../helpers/dicom-prng';
 
 /** The textbook 2-D IDCT (T.81 A.3.3) in floating point, plus the level shift, clamped. */
 function referenceIdct(coefficients: Int16Array, quant: Uint16Array, precision: number): number[] {
@@ -25,18 +26,6 @@ function referenceIdct(coefficients: Int16Array, quant: Uint16Array, precision: 
     }
   }
   return out;
-}
-
-/** A seeded PRNG (mulberry32) so the random blocks are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('integer IDCT (libjpeg islow)', () => {
