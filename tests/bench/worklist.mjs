@@ -14,7 +14,7 @@
 //    scrolled programmatically: a fast wheel-like scroll (2 rows a frame) and a drag of the scrollbar through the
 //    whole list, with the number of rows in the DOM (virtualised: it should stay about constant).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -174,7 +174,11 @@ async function main() {
     const seeded = seedWorklist(db, { images: imageCount });
     db.pragma('journal_mode = WAL');
     db.close();
-    emit('seedSeconds', seeded.seconds, { labels: seeded.labels, annotations: seeded.annotations });
+    emit('seedSeconds', seeded.seconds, {
+      labels: seeded.labels,
+      annotations: seeded.annotations,
+      dbMiB: round(statSync(dbPath).size / 2 ** 20, 1),
+    });
 
     // 2. The API.
     host = await startHost(dbPath, userData);

@@ -246,7 +246,8 @@ describe('Library view', () => {
     await expectText(page, 'import-summary', /\(cancelled\)\.$/);
     const summary = (await textOf(page, 'import-summary')) ?? '';
     const imported = Number(/^Imported (\d+), 0 duplicates, 0 failed into site-b/.exec(summary)?.[1]);
-    expect(imported, summary).toBeGreaterThanOrEqual(0);
+    // Progress shows once a file is done, and every file of this folder imports.
+    expect(imported, summary).toBeGreaterThan(0);
     expect(imported, summary).toBeLessThan(bigCount);
     await page.getByTestId('import-cancel').waitFor({ state: 'detached' });
 

@@ -25,6 +25,7 @@ export class ImportState {
   }
 
   #starting = false;
+  #pendingStart = $state(false);
 
   #finish(f: { summary: ImportSummaryValue | null; error: string | null }): void {
     this.#summary = f.summary;
@@ -33,8 +34,9 @@ export class ImportState {
     for (const listener of this.#finished) listener(f.summary);
   }
 
+  /** Running, or being started (so a double click cannot start two imports). */
   get running(): boolean {
-    return this.#jobId !== null;
+    return this.#jobId !== null || this.#pendingStart;
   }
   get progress(): ImportProgressEvent | null {
     return this.#progress;
@@ -56,6 +58,7 @@ export class ImportState {
     this.#error = null;
     this.#progress = null;
     this.#starting = true;
+    this.#pendingStart = true;
     try {
       const { jobId } = await api.call('importStart', request);
       this.#jobId = jobId;
@@ -65,6 +68,7 @@ export class ImportState {
       this.#error = errorText(err);
     } finally {
       this.#starting = false;
+      this.#pendingStart = false;
       this.#early.clear();
     }
   }

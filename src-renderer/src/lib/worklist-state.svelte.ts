@@ -148,16 +148,20 @@ export const worklist = new WorklistState();
 
 /** The image chosen in the Library, opened by the Annotate view. */
 class Selection {
-  #imageId = $state<number | null>(null);
+  #row = $state.raw<WorklistRow | null>(null);
   #index = $state<number | null>(null);
   get imageId(): number | null {
-    return this.#imageId;
+    return this.#row?.id ?? null;
+  }
+  /** The opened image's row as it was when opened (kept even when its worklist page is unloaded). */
+  get row(): WorklistRow | null {
+    return this.#row;
   }
   get index(): number | null {
     return this.#index;
   }
-  select(imageId: number, index: number): void {
-    this.#imageId = imageId;
+  select(row: WorklistRow, index: number): void {
+    this.#row = row;
     this.#index = index;
   }
 }
