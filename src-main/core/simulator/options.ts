@@ -3,6 +3,7 @@
  * zod. Defaults are given in each field's doc comment and in docs/simulator.md.
  */
 import { z } from 'zod';
+import { InputError } from '../input-error';
 import { defaultAgeThreshold } from '../library/demographics';
 import { findingSchema, findings, type Finding } from '../library/findings';
 import { siteNameSchema } from './site-profiles';
@@ -86,8 +87,11 @@ export const cohortOptionsSchema = z
       .min(1)
       .refine((list) => new Set(list).size === list.length, 'a finding is listed twice')
       .default([...findings]),
-    /** Probability that an image has each finding (independently). Default 0.3 for each. */
-    prevalence: z.partialRecord(findingSchema, probability).default({}),
+    /**
+     * Probability that an image has each finding (independently): one number for every finding, or one per
+     * finding. Default 0.3 for each.
+     */
+    prevalence: z.union([probability, z.partialRecord(findingSchema, probability)]).default({}),
     /** Probability that a patient is female. Default 0.5. */
     femaleFraction: probability.default(0.5),
     /** Ages are drawn uniformly from these whole years (both included). Default [20, 90]. */
@@ -117,7 +121,7 @@ export const cohortOptionsSchema = z
     message: 'the shortcut finding must be one of the simulated findings',
     path: ['shortcut', 'finding'],
   })
-  .refine((o) => Object.keys(o.prevalence).every((f) => o.findings.includes(f as Finding)), {
+  .refine((o) => typeof o.prevalence === 'number' || Object.keys(o.prevalence).every((f) => o.findings.includes(f as Finding)), {
     message: 'a prevalence is given for a finding that is not simulated',
     path: ['prevalence'],
   });
@@ -139,7 +143,10 @@ export function parseCohortOptions(input: CohortOptionsInput): CohortOptions {
 
 /** Each simulated finding's prevalence, defaults filled in. */
 export function resolvedPrevalence(options: CohortOptions): Partial<Record<Finding, number>> {
-  return Object.fromEntries(options.findings.map((f) => [f, options.prevalence[f] ?? defaultPrevalence]));
+  const given = options.prevalence;
+  return Object.fromEntries(
+    options.findings.map((f) => [f, typeof given === 'number' ? given : (given[f] ?? defaultPrevalence)]),
+  );
 }
 
 /** The finding the marker follows: the one named, else the first simulated. */
@@ -176,13 +183,13 @@ function parseProbability(text: string, name: string): number {
   return value;
 }
 
-/** An option the simulator refuses; `option` names it (dotted path). */
-export class SimulatorOptionError extends Error {
-  constructor(
-    message: string,
-    readonly option: string,
-  ) {
-    super(message);
+/** An option the simulator refuses (an InputError: the CLI exits 2); `field` names it as a dotted path. */
+export class SimulatorOptionError extends InputError {
+  constructor(message: string, field: string) {
+    super(message, field);
     this.name = 'SimulatorOptionError';
   }
 }
+
+export type LesionOptions = z.output<typeof lesionOptionsSchema>;
+export type ShortcutOptions = z.output<typeof shortcutOptionsSchema>;

@@ -1,6 +1,7 @@
 import libjpegTurbo from '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs';
 import type { DicomMetadata } from '../metadata';
-import { checkFrameSize, copySamples, type DecodedFrame } from './decoded-frame';
+import { checkFrameSize, type DecodedFrame } from './decoded-frame';
+import { runEmscriptenDecoder } from './run-decoder';
 import { withDicomColourSpace } from './jpeg-colour-markers';
 import { readJpegFrameHeader } from './jpeg-markers';
 import { WasmCodec } from './wasm-codec';
@@ -17,23 +18,5 @@ export function decodeJpegBaseline(stream: Uint8Array, meta: DicomMetadata): Pro
   const frame =
     header.components === 3 ? withDicomColourSpace(stream, meta.photometricInterpretation !== 'RGB') : stream;
   checkFrameSize({ width: header.width, height: header.height, components: header.components }, meta, 'JPEG');
-  return codec.run((lib) => {
-    const decoder = new lib.JPEGDecoder();
-    try {
-      decoder.getEncodedBuffer(frame.length).set(frame);
-      decoder.decode();
-      const info = decoder.getFrameInfo();
-      checkFrameSize({ width: info.width, height: info.height, components: info.componentCount }, meta, 'JPEG');
-      const count = info.width * info.height * info.componentCount;
-      return {
-        width: info.width,
-        height: info.height,
-        components: info.componentCount,
-        precision: info.bitsPerSample,
-        samples: copySamples(decoder.getDecodedBuffer(), info.bitsPerSample, false, count),
-      };
-    } finally {
-      decoder.delete();
-    }
-  });
+  return codec.run((lib) => runEmscriptenDecoder(new lib.JPEGDecoder(), frame, meta, 'JPEG'));
 }

@@ -1,7 +1,8 @@
 import openjpeg from '@cornerstonejs/codec-openjpeg/decodewasmjs';
 import { DicomError } from '../dicom-error';
 import type { DicomMetadata } from '../metadata';
-import { checkFrameSize, copySamples, type DecodedFrame } from './decoded-frame';
+import { checkFrameSize, type DecodedFrame } from './decoded-frame';
+import { runEmscriptenDecoder } from './run-decoder';
 import { WasmCodec } from './wasm-codec';
 
 const codec = new WasmCodec('JPEG 2000', openjpeg);
@@ -26,25 +27,10 @@ function codestreamSize(frame: Uint8Array): { width: number; height: number; com
 export function decodeJpeg2000(frame: Uint8Array, meta: DicomMetadata): Promise<DecodedFrame> {
   const size = codestreamSize(frame);
   if (size) checkFrameSize(size, meta, 'JPEG 2000');
-  return codec.run((lib) => {
-    const decoder = new lib.J2KDecoder();
-    try {
-      decoder.getEncodedBuffer(frame.length).set(frame);
-      decoder.decode();
-      const info = decoder.getFrameInfo();
+  return codec.run((lib) =>
+    runEmscriptenDecoder(new lib.J2KDecoder(), frame, meta, 'JPEG 2000', (info) => {
       if (info.width === 0 || info.height === 0)
         throw new DicomError(`JPEG 2000 decoder failed: ${codec.lastError() ?? 'no image in the codestream'}`);
-      checkFrameSize({ width: info.width, height: info.height, components: info.componentCount }, meta, 'JPEG 2000');
-      const count = info.width * info.height * info.componentCount;
-      return {
-        width: info.width,
-        height: info.height,
-        components: info.componentCount,
-        precision: info.bitsPerSample,
-        samples: copySamples(decoder.getDecodedBuffer(), info.bitsPerSample, info.isSigned === true, count),
-      };
-    } finally {
-      decoder.delete();
-    }
-  });
+    }),
+  );
 }
