@@ -26,18 +26,7 @@ export function drawAcquisition(rng: Rng, profile: SiteProfile): Acquisition {
   };
 }
 
-/** Maps image pixel centres to patient coordinates (normalised): p ↦ c + R(−θ)(p − c − shift). */
-function inverseMap(acq: Acquisition): (u: number, v: number) => [number, number] {
-  const c = Math.cos(acq.rotation);
-  const s = Math.sin(acq.rotation);
-  return (u, v) => {
-    const du = u - 0.5 - acq.shiftX;
-    const dv = v - 0.5 - acq.shiftY;
-    return [0.5 + c * du + s * dv, 0.5 - s * du + c * dv];
-  };
-}
-
-/** Maps patient coordinates to image coordinates (normalised), the inverse of {@link inverseMap}. */
+/** Maps patient coordinates to image coordinates (normalised): q ↦ c + shift + R(θ)(q − c). */
 export function forwardMap(acq: Acquisition): (u: number, v: number) => [number, number] {
   const c = Math.cos(acq.rotation);
   const s = Math.sin(acq.rotation);
@@ -56,15 +45,16 @@ export function warpDensity(src: Float32Array, size: number, acq: Acquisition): 
   const max = size - 1;
   for (let y = 0; y < size; y++) {
     const dv = (y + 0.5) / size - 0.5 - acq.shiftY;
-    for (let x = 0; x < size; x++) {
-      const du = (x + 0.5) / size - 0.5 - acq.shiftX;
-      // Source position in pixel units (centre of pixel k at k).
-      let px = (0.5 + c * du + s * dv) * size - 0.5;
-      let py = (0.5 - s * du + c * dv) * size - 0.5;
-      px = px < 0 ? 0 : px > max ? max : px;
-      py = py < 0 ? 0 : py > max ? max : py;
-      const ix = Math.min(max - 1, px | 0);
-      const iy = Math.min(max - 1, py | 0);
+    const du0 = 0.5 / size - 0.5 - acq.shiftX;
+    // Source position in pixel units (centre of pixel k at k), stepping by (c, -s) per output column.
+    let sx = (0.5 + c * du0 + s * dv) * size - 0.5;
+    let sy = (0.5 - s * du0 + c * dv) * size - 0.5;
+    const row = y * size;
+    for (let x = 0; x < size; x++, sx += c, sy -= s) {
+      const px = sx < 0 ? 0 : sx > max ? max : sx;
+      const py = sy < 0 ? 0 : sy > max ? max : sy;
+      const ix = px >= max ? max - 1 : px | 0;
+      const iy = py >= max ? max - 1 : py | 0;
       const fx = px - ix;
       const fy = py - iy;
       const i = iy * size + ix;
@@ -72,7 +62,7 @@ export function warpDensity(src: Float32Array, size: number, acq: Acquisition): 
       const b = src[i + 1] as number;
       const cc = src[i + size] as number;
       const d = src[i + size + 1] as number;
-      out[y * size + x] = a + (b - a) * fx + (cc - a) * fy + (a - b - cc + d) * fx * fy;
+      out[row + x] = a + (b - a) * fx + (cc - a) * fy + (a - b - cc + d) * fx * fy;
     }
   }
   return out;
@@ -81,7 +71,6 @@ export function warpDensity(src: Float32Array, size: number, acq: Acquisition): 
 /** A region carried to image space: each image pixel whose centre maps into the region's pixel (nearest). */
 export function warpRegion(region: Region, size: number, acq: Acquisition): Region {
   const forward = forwardMap(acq);
-  const inverse = inverseMap(acq);
   const corners = [
     [region.x0, region.y0],
     [region.x0 + region.width, region.y0],
@@ -97,11 +86,14 @@ export function warpRegion(region: Region, size: number, acq: Acquisition): Regi
   const width = Math.max(0, x1 - x0 + 1);
   const height = Math.max(0, y1 - y0 + 1);
   const mask = new Uint8Array(width * height);
+  const c = Math.cos(acq.rotation);
+  const s = Math.sin(acq.rotation);
   for (let y = 0; y < height; y++) {
+    const dv = (y0 + y + 0.5) / size - 0.5 - acq.shiftY;
     for (let x = 0; x < width; x++) {
-      const [u, v] = inverse((x0 + x + 0.5) / size, (y0 + y + 0.5) / size);
-      const sx = Math.floor(u * size) - region.x0;
-      const sy = Math.floor(v * size) - region.y0;
+      const du = (x0 + x + 0.5) / size - 0.5 - acq.shiftX;
+      const sx = Math.floor((0.5 + c * du + s * dv) * size) - region.x0;
+      const sy = Math.floor((0.5 - s * du + c * dv) * size) - region.y0;
       if (sx >= 0 && sy >= 0 && sx < region.width && sy < region.height && region.mask[sy * region.width + sx] === 1)
         mask[y * width + x] = 1;
     }
@@ -109,9 +101,11 @@ export function warpRegion(region: Region, size: number, acq: Acquisition): Regi
   return { x0, y0, width, height, mask };
 }
 
-/** `passes` of a separable [1 2 1]/4 blur, in place (edges extended). */
+/** `passes` of a separable [1 2 1]/4 blur, in place (edges extended); row-wise in memory order throughout. */
 export function blur(data: Float32Array, size: number, passes: number): void {
   const line = new Float32Array(size);
+  const above = new Float32Array(size);
+  const here = new Float32Array(size);
   for (let p = 0; p < passes; p++) {
     for (let y = 0; y < size; y++) {
       const row = y * size;
@@ -122,13 +116,16 @@ export function blur(data: Float32Array, size: number, passes: number): void {
         data[row + x] = 0.25 * l + 0.5 * (line[x] as number) + 0.25 * r;
       }
     }
-    for (let x = 0; x < size; x++) {
-      for (let y = 0; y < size; y++) line[y] = data[y * size + x] as number;
-      for (let y = 0; y < size; y++) {
-        const t = line[y > 0 ? y - 1 : 0] as number;
-        const b = line[y < size - 1 ? y + 1 : size - 1] as number;
-        data[y * size + x] = 0.25 * t + 0.5 * (line[y] as number) + 0.25 * b;
+    // Vertical pass: keep the unblurred row above and the current one, so each row is read once.
+    above.set(data.subarray(0, size));
+    for (let y = 0; y < size; y++) {
+      const row = y * size;
+      here.set(data.subarray(row, row + size));
+      const below = y < size - 1 ? row + size : row;
+      for (let x = 0; x < size; x++) {
+        data[row + x] = 0.25 * (above[x] as number) + 0.5 * (here[x] as number) + 0.25 * (data[below + x] as number);
       }
+      above.set(here);
     }
   }
 }
@@ -174,17 +171,14 @@ export function expose(
   const out = new Uint16Array(density.length);
   const normals = normalTable();
   const scale = lutSize / (lutHigh - lutLow);
-  let bits = 0;
+  const words = noiseRng.fill(new Uint32Array(Math.ceil(density.length / 2)));
   for (let i = 0; i < density.length; i++) {
     let k = (((density[i] as number) * exposure - lutLow) * scale) | 0;
     k = k < 0 ? 0 : k >= lutSize ? lutSize - 1 : k;
     const y = lut[k] as number;
-    let n: number;
-    if ((i & 1) === 0) {
-      bits = noiseRng.uint32();
-      n = normals[bits & 0xffff] as number;
-    } else n = normals[bits >>> 16] as number;
-    const value = Math.round((y + noise * (0.6 + 0.8 * y) * n) * 4095);
+    const word = words[i >>> 1] as number;
+    const n = normals[(i & 1) === 0 ? word & 0xffff : word >>> 16] as number;
+    const value = ((y + noise * (0.6 + 0.8 * y) * n) * 4095 + 0.5) | 0;
     out[i] = value < 0 ? 0 : value > 4095 ? 4095 : value;
   }
   return out;
@@ -193,7 +187,10 @@ export function expose(
 /** A window from the image's histogram: centre and width spanning its 0.5th to 99.5th percentile. */
 export function percentileWindow(pixels: Uint16Array): { center: number; width: number } {
   const histogram = new Uint32Array(4096);
-  for (const p of pixels) histogram[p] = (histogram[p] as number) + 1;
+  for (let i = 0; i < pixels.length; i++) {
+    const p = pixels[i] as number;
+    histogram[p] = (histogram[p] as number) + 1;
+  }
   const quantile = (q: number): number => {
     const target = q * pixels.length;
     let seen = 0;

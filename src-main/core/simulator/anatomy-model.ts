@@ -41,6 +41,22 @@ export interface Ellipse {
   readonly angle: number;
 }
 
+/**
+ * The cardiac silhouette, resting on the diaphragm: a right border (right atrium, towards the image's left)
+ * and a left border (left ventricle, towards the image's right), each a half-ellipse down to its widest point
+ * and tapering a little below it. Distances are from the midline.
+ */
+export interface HeartShape {
+  readonly rightE: number;
+  readonly rightV: number;
+  readonly rightH: number;
+  readonly leftE: number;
+  readonly leftV: number;
+  readonly leftH: number;
+  /** Where the left border's ellipse is centred, right of the midline. */
+  readonly leftOffset: number;
+}
+
 export interface ChestAnatomy {
   readonly midline: number;
   readonly softTissue: number;
@@ -50,8 +66,11 @@ export interface ChestAnatomy {
   /** Where the shoulders reach their full width. */
   readonly shoulderV: number;
   readonly lungs: readonly [LungShape, LungShape];
-  readonly heart: Ellipse;
+  readonly heart: HeartShape;
   readonly aorticKnob: Ellipse;
+  /** The pulmonary trunk (left hilum, between knob and heart) and the superior vena cava (right border). */
+  readonly pulmonaryTrunk: Ellipse;
+  readonly venaCava: Ellipse;
   readonly trachea: { readonly halfWidth: number; readonly carinaV: number };
   readonly spine: { readonly halfWidth: number; readonly density: number; readonly period: number; readonly phase: number };
   readonly ribs: {
@@ -61,6 +80,8 @@ export interface ChestAnatomy {
     readonly thickness: number;
     readonly density: number;
     readonly anteriorDensity: number;
+    /** Per rib, a small vertical offset of its course. */
+    readonly offsets: readonly number[];
   };
   readonly clavicle: {
     readonly medialV: number;
@@ -100,13 +121,13 @@ export function sampleAnatomy(rng: Rng, patient: SimulatedPatient): ChestAnatomy
   const lung = (side: Side, domePeakV: number): LungShape => ({
     side,
     apexV: apexV + rng.normal(0, 0.004),
-    apexE: 0.135 + rng.normal(0, 0.008),
+    apexE: 0.15 + rng.normal(0, 0.008),
     lateralE: lateralE + rng.normal(0, 0.005),
-    medialE: side === -1 ? 0.045 : 0.05,
+    medialE: side === -1 ? 0.055 : 0.06,
     domePeakV,
-    domePeakQ: 0.42 + rng.normal(0, 0.04),
-    costophrenicV: domePeakV + 0.085 + rng.normal(0, 0.01),
-    cardiophrenicV: domePeakV + 0.03 + rng.normal(0, 0.006),
+    domePeakQ: 0.45 + rng.normal(0, 0.04),
+    costophrenicV: domePeakV + 0.1 + rng.normal(0, 0.01),
+    cardiophrenicV: domePeakV + 0.045 + rng.normal(0, 0.006),
     air,
   });
   const heartScale =
@@ -122,50 +143,55 @@ export function sampleAnatomy(rng: Rng, patient: SimulatedPatient): ChestAnatomy
     shoulderV: 0.2 + rng.normal(0, 0.01),
     lungs: [lung(-1, domeRight), lung(1, domeLeft)],
     heart: {
-      cx: midline + 0.05 + rng.normal(0, 0.008),
-      cy: 0.6 + rng.normal(0, 0.01),
-      rx: 0.148 * heartScale,
-      ry: 0.112 * heartScale,
-      angle: 0.42 + rng.normal(0, 0.06),
+      rightE: 0.095 * heartScale + rng.normal(0, 0.005),
+      rightV: 0.61 + rng.normal(0, 0.01),
+      rightH: 0.17,
+      leftE: 0.16 * heartScale + rng.normal(0, 0.006),
+      leftV: 0.665 + rng.normal(0, 0.01),
+      leftH: 0.22,
+      leftOffset: 0.025,
     },
     aorticKnob: {
-      cx: midline + 0.058,
-      cy: 0.325 + rng.normal(0, 0.006),
-      rx: 0.03 * (1 + 0.004 * ageOver(40)),
-      ry: 0.028 * (1 + 0.004 * ageOver(40)),
+      cx: midline + 0.066,
+      cy: 0.315 + rng.normal(0, 0.006),
+      rx: 0.034 * (1 + 0.004 * ageOver(40)),
+      ry: 0.03 * (1 + 0.004 * ageOver(40)),
       angle: 0,
     },
+    pulmonaryTrunk: { cx: midline + 0.07, cy: 0.395, rx: 0.03, ry: 0.04, angle: 0.3 },
+    venaCava: { cx: midline - 0.05, cy: 0.34, rx: 0.022, ry: 0.15, angle: 0 },
     trachea: { halfWidth: 0.016 + rng.normal(0, 0.001), carinaV: 0.37 + rng.normal(0, 0.01) },
-    spine: { halfWidth: 0.034, density: 0.11 * boneFactor, period: 0.047 + rng.normal(0, 0.002), phase: rng.next() },
+    spine: { halfWidth: 0.032, density: 0.045 * boneFactor, period: 0.047 + rng.normal(0, 0.002), phase: rng.next() },
     ribs: {
       firstV: 0.16 + rng.normal(0, 0.006),
       spacing: 0.052 + rng.normal(0, 0.002),
       count: 10,
       thickness: 0.021,
-      density: 0.12 * boneFactor,
-      anteriorDensity: 0.055 * boneFactor,
+      density: 0.085 * boneFactor,
+      anteriorDensity: 0.035 * boneFactor,
+      offsets: Array.from({ length: 10 }, () => rng.normal(0, 0.004)),
     },
     clavicle: {
       medialV: 0.2 + rng.normal(0, 0.008),
-      lateralV: 0.135 + rng.normal(0, 0.01),
-      medialE: 0.03,
+      lateralV: 0.115 + rng.normal(0, 0.01),
+      medialE: 0.035,
       lateralE: 0.3 + 0.01 * h,
-      thickness: 0.027,
-      density: 0.15 * boneFactor,
+      thickness: 0.023,
+      density: 0.1 * boneFactor,
     },
-    humerus: { e: chestHalfWidth + 0.005, v: 0.215, r: 0.05, density: 0.16 * boneFactor },
-    hila: { e: 0.085, v: 0.42 + rng.normal(0, 0.008), density: 0.07 },
+    humerus: { e: chestHalfWidth + 0.04, v: 0.2, r: 0.05, density: 0.08 * boneFactor },
+    hila: { e: 0.09, v: 0.42 + rng.normal(0, 0.008), density: 0.05 },
     breasts: male
       ? null
       : {
-          e: 0.22 + 0.015 * h,
-          cy: 0.64 + 0.0012 * ageOver(30) + rng.normal(0, 0.015),
-          rx: 0.15 * breastSize,
-          ry: 0.115 * breastSize,
-          density: 0.11 * breastSize,
+          e: 0.27 + 0.015 * h,
+          cy: 0.52 + 0.0015 * ageOver(30) + rng.normal(0, 0.015),
+          rx: 0.19 * breastSize,
+          ry: 0.15 * breastSize,
+          density: 0.12 * breastSize,
         },
     gastricBubble: rng.chance(0.6)
-      ? { cx: midline + 0.17 + rng.normal(0, 0.02), cy: domeLeft + 0.05, rx: 0.05, ry: 0.028, angle: 0 }
+      ? { cx: midline + 0.17 + rng.normal(0, 0.02), cy: domeLeft + 0.065, rx: 0.045, ry: 0.025, angle: 0 }
       : null,
     abdomen: 0.06,
     boneFactor,
@@ -185,7 +211,7 @@ export function lungHeightFraction(lung: LungShape, v: number): number {
 
 /** Lateral border (distance from the midline) at height v; the apex is rounded. */
 export function lungLateralE(lung: LungShape, v: number): number {
-  return lung.apexE + (lung.lateralE - lung.apexE) * rounded(lungHeightFraction(lung, v), 0.72);
+  return lung.apexE + (lung.lateralE - lung.apexE) * rounded(lungHeightFraction(lung, v), 0.95);
 }
 
 /** Medial border at height v. */
@@ -228,19 +254,94 @@ export function ellipseOccupancy(shape: Ellipse, edge: number): (u: number, v: n
   };
 }
 
-/** How much of the lung's air the heart or aortic knob displaces at (u, v), 0..0.9. */
+/** The heart's borders at height v: [right, left] distances from the midline; 0 above the heart. */
+export function heartBorders(heart: HeartShape, v: number): [number, number] {
+  const border = (extent: number, centre: number, height: number): number => {
+    const t = (v - centre) / height;
+    if (t < -1) return 0;
+    if (t <= 0) return extent * Math.sqrt(1 - t * t);
+    return extent * Math.max(0.6, 1 - 1.2 * t * t);
+  };
+  const right = border(heart.rightE, heart.rightV, heart.rightH);
+  const left = border(heart.leftE, heart.leftV, heart.leftH);
+  return [right, left > 0 ? heart.leftOffset + left : 0];
+}
+
+/** The great vessels (aortic knob, pulmonary trunk, vena cava), with the width of their soft edge. */
+function greatVessels(anatomy: ChestAnatomy): { shape: Ellipse; edge: number }[] {
+  return [
+    { shape: anatomy.aorticKnob, edge: 0.25 },
+    { shape: anatomy.pulmonaryTrunk, edge: 0.3 },
+    { shape: anatomy.venaCava, edge: 0.3 },
+  ];
+}
+
+/** Soft edge of the cardiac borders, in normalised units. */
+const heartEdge = 0.012;
+
+function heartOccupancy(anatomy: ChestAnatomy, u: number, v: number): number {
+  const [right, left] = heartBorders(anatomy.heart, v);
+  if (right === 0 && left === 0) return 0;
+  const d = Math.min(u - (anatomy.midline - right), anatomy.midline + left - u);
+  return d <= 0 ? 0 : Math.min(1, d / heartEdge);
+}
+
+/**
+ * How much of the lung's air the heart and great vessels displace at (u, v), 0..0.9: they form one
+ * mediastinal silhouette with sharp borders against the lungs.
+ */
 export function cardiacOccupancy(anatomy: ChestAnatomy): (u: number, v: number) => number {
-  const heart = ellipseOccupancy(anatomy.heart, 0.06);
-  const knob = ellipseOccupancy(anatomy.aorticKnob, 0.25);
-  return (u, v) => 0.9 * Math.sqrt(Math.max(heart(u, v), knob(u, v)));
+  const fns = greatVessels(anatomy).map(({ shape, edge }) => ellipseOccupancy(shape, edge));
+  return (u, v) => 0.9 * Math.sqrt(Math.max(heartOccupancy(anatomy, u, v), ...fns.map((f) => f(u, v))));
+}
+
+/** {@link cardiacOccupancy} for every pixel of a size × size canvas, computed over each shape's box only. */
+export function cardiacOccupancyMap(anatomy: ChestAnatomy, size: number): Float32Array {
+  const out = new Float32Array(size * size);
+  for (let y = 0; y < size; y++) {
+    const v = (y + 0.5) / size;
+    const [right, left] = heartBorders(anatomy.heart, v);
+    if (right === 0 && left === 0) continue;
+    const from = anatomy.midline - right;
+    const to = anatomy.midline + left;
+    const x0 = Math.max(0, Math.floor(from * size));
+    const x1 = Math.min(size - 1, Math.ceil(to * size));
+    for (let x = x0; x <= x1; x++) {
+      const u = (x + 0.5) / size;
+      const d = Math.min(u - from, to - u);
+      out[y * size + x] = d <= 0 ? 0 : Math.min(1, d / heartEdge);
+    }
+  }
+  for (const { shape, edge } of greatVessels(anatomy)) {
+    const occupancy = ellipseOccupancy(shape, edge);
+    const reach = Math.max(shape.rx, shape.ry);
+    const x0 = Math.max(0, Math.floor((shape.cx - reach) * size));
+    const x1 = Math.min(size - 1, Math.ceil((shape.cx + reach) * size));
+    const y0 = Math.max(0, Math.floor((shape.cy - reach) * size));
+    const y1 = Math.min(size - 1, Math.ceil((shape.cy + reach) * size));
+    for (let y = y0; y <= y1; y++) {
+      const v = (y + 0.5) / size;
+      for (let x = x0; x <= x1; x++) {
+        const o = occupancy((x + 0.5) / size, v);
+        const i = y * size + x;
+        if (o > (out[i] as number)) out[i] = o;
+      }
+    }
+  }
+  for (let i = 0; i < out.length; i++) {
+    const o = out[i] as number;
+    if (o > 0) out[i] = 0.9 * Math.sqrt(o);
+  }
+  return out;
 }
 
 /** Body half-width at height v: neck, sloping shoulders, chest wall, slight waist. */
 export function bodyHalfWidth(anatomy: ChestAnatomy, v: number): number {
   const { neckHalfWidth: neck, shoulderHalfWidth: shoulder, chestHalfWidth: chest, shoulderV } = anatomy;
   if (v <= shoulderV) {
-    const t = Math.max(0, (v - 0.02) / (shoulderV - 0.02));
-    return neck + (shoulder - neck) * Math.pow(Math.sin((t * Math.PI) / 2), 0.6);
+    // Sloping shoulders: quick to leave the neck, slow to reach their full width.
+    const t = Math.max(0, (v - 0.03) / (shoulderV - 0.03));
+    return neck + (shoulder - neck) * (1 - (1 - t) * (1 - t));
   }
   if (v <= 0.36) return shoulder + (chest - shoulder) * ((v - shoulderV) / (0.36 - shoulderV));
   return chest * (1 - 0.07 * Math.max(0, (v - 0.72) / 0.28));

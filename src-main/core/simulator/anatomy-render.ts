@@ -5,7 +5,7 @@
  */
 import {
   bodyHalfWidth,
-  cardiacOccupancy,
+  cardiacOccupancyMap,
   lungDomeV,
   lungHeightFraction,
   lungLateralE,
@@ -24,6 +24,8 @@ export interface RenderedAnatomy {
   readonly lungMask: Uint8Array;
   /** Per column: the height (v) of the diaphragm. */
   readonly diaphragmV: Float32Array;
+  /** Per pixel: the density the lung's air removed (what fluid filling the lung there gives back). */
+  readonly air: Float32Array;
 }
 
 /** (1 − z²)^0.3 for z in [0, 1]: the body's projected thickness, flattened (the chest is not a cylinder). */
@@ -32,16 +34,17 @@ const bodyProfile = Float32Array.from({ length: 1025 }, (_, i) => Math.pow(1 - (
 export function renderAnatomy(anatomy: ChestAnatomy, size: number, rng: Rng): RenderedAnatomy {
   const canvas = createCanvas(size);
   const lungMask = new Uint8Array(size * size);
+  const air = new Float32Array(size * size);
   const domes = anatomy.lungs.map((lung) => domeColumns(lung, anatomy.midline, size));
   const diaphragmV = diaphragmColumns(anatomy, size);
-  drawBodyAndLungs(anatomy, canvas, lungMask, domes);
+  drawBodyAndLungs(anatomy, canvas, lungMask, air, domes);
   drawAbdomen(anatomy, canvas, diaphragmV);
   drawAirways(anatomy, canvas);
   drawSpine(anatomy, canvas);
   drawBreasts(anatomy, canvas);
   addBones(anatomy, canvas);
   addVessels(anatomy, canvas, lungMask, rng);
-  return { canvas, lungMask, diaphragmV };
+  return { canvas, lungMask, diaphragmV, air };
 }
 
 /** The dome's height per column inside the lung's medial..lateral range; -Infinity elsewhere. */
@@ -76,13 +79,12 @@ function drawBodyAndLungs(
   anatomy: ChestAnatomy,
   canvas: Canvas,
   lungMask: Uint8Array,
+  air: Float32Array,
   domes: readonly Float32Array[],
 ): void {
   const { size, data } = canvas;
   const mid = anatomy.midline;
-  const occupancy = cardiacOccupancy(anatomy);
-  const heartReach = Math.max(anatomy.heart.rx, anatomy.heart.ry);
-  const heartTop = Math.min(anatomy.heart.cy - heartReach, anatomy.aorticKnob.cy - anatomy.aorticKnob.ry);
+  const occupancy = cardiacOccupancyMap(anatomy, size);
   for (let y = 0; y < size; y++) {
     const v = (y + 0.5) / size;
     const half = bodyHalfWidth(anatomy, v);
@@ -100,20 +102,20 @@ function drawBodyAndLungs(
       const dome = domes[index] as Float32Array;
       const verticalAir = lung.air * (0.8 + 0.2 * clamp(lungHeightFraction(lung, v), 0, 1));
       const [xa, xb] = pixelSpan(Math.min(mid + lung.side * medial, mid + lung.side * lateral), Math.max(mid + lung.side * medial, mid + lung.side * lateral), size);
-      const nearHeart = v >= heartTop;
       for (let x = xa; x <= xb; x++) {
         const baseV = dome[x] as number;
         if (v > baseV) continue;
-        const u = (x + 0.5) / size;
-        const e = lung.side * (u - mid);
-        const depth =
-          Math.sqrt(Math.min(1, (lateral - e) / 0.03)) *
-          Math.sqrt(Math.min(1, (e - medial) / 0.015)) *
-          Math.sqrt(Math.min(1, (baseV - v) / 0.012)) *
-          Math.sqrt(Math.min(1, (v - lung.apexV) / 0.03));
-        const displaced = nearHeart ? occupancy(u, v) : 0;
+        const e = lung.side * ((x + 0.5) / size - mid);
+        const depth = Math.sqrt(
+          Math.min(1, (lateral - e) / 0.03) *
+            Math.min(1, (e - medial) / 0.015) *
+            Math.min(1, (baseV - v) / 0.012) *
+            Math.min(1, (v - lung.apexV) / 0.03),
+        );
         const i = row + x;
-        data[i] = (data[i] as number) - verticalAir * depth * (1 - displaced);
+        const removed = verticalAir * depth * (1 - (occupancy[i] as number));
+        data[i] = (data[i] as number) - removed;
+        air[i] = removed;
         lungMask[i] = index + 1;
       }
     });
@@ -123,14 +125,19 @@ function drawBodyAndLungs(
 /** Liver and spleen below the domes (denser than the chest wall), and the stomach's air bubble. */
 function drawAbdomen(anatomy: ChestAnatomy, canvas: Canvas, diaphragmV: Float32Array): void {
   const { size, data } = canvas;
+  const halfWidths = Float32Array.from({ length: size }, (_, y) => bodyHalfWidth(anatomy, (y + 0.5) / size));
   for (let x = 0; x < size; x++) {
     const dv = diaphragmV[x] as number;
     const u = (x + 0.5) / size;
+    // Liver and spleen lie under the domes, not beyond the costophrenic angles.
+    const lung = u < anatomy.midline ? anatomy.lungs[0] : anatomy.lungs[1];
+    const lateral = clamp(1 - (Math.abs(u - anatomy.midline) - lung.lateralE) / 0.04, 0, 1);
+    if (lateral === 0) continue;
     for (let y = Math.max(0, Math.floor(dv * size)); y < size; y++) {
       const v = (y + 0.5) / size;
-      if (Math.abs(u - anatomy.midline) > bodyHalfWidth(anatomy, v)) continue;
+      if (Math.abs(u - anatomy.midline) > (halfWidths[y] as number)) continue;
       const i = y * size + x;
-      data[i] = (data[i] as number) + anatomy.abdomen * clamp((v - dv) / 0.012, 0, 1);
+      data[i] = (data[i] as number) + anatomy.abdomen * clamp((v - dv) / 0.012, 0, 1) * lateral;
     }
   }
   if (anatomy.gastricBubble) {

@@ -63,19 +63,12 @@ function radialExtent(region: Region): { cx: number; cy: number; radius: Float64
   const radius = new Float64Array(rays);
   for (let y = 0; y < region.height; y++)
     for (let x = 0; x < region.width; x++) {
-      if (region.mask[y * region.width + x] !== 1) continue;
-      // The pixel's four corners, so even a one-pixel region has an extent.
-      for (const [ox, oy] of [
-        [0, 0],
-        [1, 0],
-        [0, 1],
-        [1, 1],
-      ] as const) {
-        const dx = region.x0 + x + ox - cx;
-        const dy = region.y0 + y + oy - cy;
-        const k = Math.floor(((Math.atan2(dy, dx) + Math.PI) / (2 * Math.PI)) * rays) % rays;
-        radius[k] = Math.max(radius[k] as number, Math.hypot(dx, dy));
-      }
+      if (region.mask[y * region.width + x] !== 1 || isInterior(region, x, y)) continue;
+      // Out to the pixel's far corner, so even a one-pixel region has an extent.
+      const dx = region.x0 + x + 0.5 - cx;
+      const dy = region.y0 + y + 0.5 - cy;
+      const k = Math.floor(((Math.atan2(dy, dx) + Math.PI) / (2 * Math.PI)) * rays) % rays;
+      radius[k] = Math.max(radius[k] as number, Math.sqrt(dx * dx + dy * dy) + Math.SQRT1_2);
     }
   // Sectors no pixel fell into take the larger of their neighbours' extents.
   const filled = Float64Array.from(radius);
@@ -88,6 +81,21 @@ function radialExtent(region: Region): { cx: number; cy: number; radius: Float64
     filled[k] = Math.max(radius[(k - left + rays) % rays] as number, radius[(k + right) % rays] as number);
   }
   return { cx, cy, radius: filled };
+}
+
+/** Whether all four neighbours of a region pixel are in the region too (then it is not on the outline). */
+function isInterior(region: Region, x: number, y: number): boolean {
+  const { width, height, mask } = region;
+  return (
+    x > 0 &&
+    y > 0 &&
+    x < width - 1 &&
+    y < height - 1 &&
+    mask[y * width + x - 1] === 1 &&
+    mask[y * width + x + 1] === 1 &&
+    mask[(y - 1) * width + x] === 1 &&
+    mask[(y + 1) * width + x] === 1
+  );
 }
 
 /**

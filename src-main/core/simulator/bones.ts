@@ -19,11 +19,18 @@ function addRibs(anatomy: ChestAnatomy, canvas: Canvas, side: Side): void {
   const { ribs, midline } = anatomy;
   const lung = anatomy.lungs[side === -1 ? 0 : 1];
   for (let i = 0; i < ribs.count; i++) {
-    const startV = ribs.firstV + i * ribs.spacing;
-    const curl = 0.7 + 0.03 * i;
-    const posterior = (e: number): number => startV - 0.2 * e + curl * e * e;
+    const startV = ribs.firstV + i * ribs.spacing + (ribs.offsets[i] ?? 0);
+    const curl = 1.25 + 0.06 * i;
+    const posterior = (e: number): number => startV - 0.34 * e + curl * e * e;
     const cageE = Math.min(anatomy.chestHalfWidth - 0.01, lungLateralE(lung, posterior(lung.lateralE) + 0.02) + 0.02);
-    const fadeIn = (e: number): number => Math.min(1, Math.max(0, (e - 0.02) / 0.03));
+    // Behind the spine and mediastinum the rib's neck is hardly seen.
+    // Beyond the lung the rib runs tangentially into the chest wall's soft tissue and fades.
+    const edgeE = lungLateralE(lung, posterior(lung.lateralE));
+    const fadeOut = (e: number): number => Math.min(1, Math.max(0.35, 1 - (e - edgeE) / 0.02));
+    const fadeIn = (e: number): number => {
+      const t = Math.min(1, Math.max(0, (e - 0.03) / 0.06));
+      return t * t * (3 - 2 * t);
+    };
     addCurvedBand(canvas, {
       midline,
       side,
@@ -31,7 +38,7 @@ function addRibs(anatomy: ChestAnatomy, canvas: Canvas, side: Side): void {
       toE: cageE,
       centre: posterior,
       thickness: () => ribs.thickness,
-      density: (e) => ribs.density * fadeIn(e),
+      density: (e) => ribs.density * fadeIn(e) * fadeOut(e),
     });
     const lateralV = posterior(cageE);
     const anteriorEnd = 0.1 + 0.006 * i;
@@ -42,7 +49,7 @@ function addRibs(anatomy: ChestAnatomy, canvas: Canvas, side: Side): void {
       toE: cageE,
       centre: (e) => lateralV + (cageE - e) * 0.55 + 0.8 * (cageE - e) * (cageE - e),
       thickness: () => ribs.thickness * 0.85,
-      density: (e) => ribs.anteriorDensity * Math.min(1, (e - anteriorEnd) / 0.06),
+      density: (e) => ribs.anteriorDensity * Math.min(1, (e - anteriorEnd) / 0.06) * fadeOut(e),
     });
   }
 }

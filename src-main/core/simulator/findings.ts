@@ -100,7 +100,7 @@ function drawNodule(rendered: RenderedAnatomy, c: Circle, amplitude: number, rng
   return regionWhere(size, { u0: c.u - reach, v0: c.v - reach, u1: c.u + reach, v1: c.v + reach }, (u, v, i) => {
     const du = u - c.u;
     const dv = v - c.v;
-    const d = Math.hypot(du, dv);
+    const d = Math.sqrt(du * du + dv * dv);
     const R = outline(Math.atan2(dv, du));
     if (d >= R) return false;
     const z = d / R;
@@ -113,7 +113,7 @@ function addEffusion(anatomy: ChestAnatomy, rendered: RenderedAnatomy, amplitude
   const sides: Side[] = rng.chance(0.35) ? [-1, 1] : [rng.sign()];
   return sides.map((side) => {
     const lung = anatomy.lungs[side === -1 ? 0 : 1];
-    return drawEffusion(anatomy, rendered, lung, rng.uniform(0.06, 0.17), amplitude);
+    return drawEffusion(anatomy, rendered, lung, rng.uniform(0.1, 0.25), amplitude);
   });
 }
 
@@ -130,7 +130,7 @@ function drawEffusion(
   const span = lung.lateralE - lung.medialE;
   const top = (e: number): number => {
     const q = clamp((e - lung.medialE) / span, 0, 1);
-    return lung.costophrenicV - height * (0.3 + 0.7 * q * q);
+    return lung.costophrenicV - height * (0.25 + 0.75 * q * Math.sqrt(q));
   };
   const uA = anatomy.midline + lung.side * lung.medialE;
   const uB = anatomy.midline + lung.side * lung.lateralE;
@@ -140,8 +140,10 @@ function drawEffusion(
     const e = lung.side * (u - anatomy.midline);
     const vTop = top(e);
     if (v <= vTop || v > lungDomeV(lung, e)) return false;
-    // Thickest at the base, thinning to a hazy upper border.
-    data[i] = (data[i] as number) + amplitude * Math.sqrt(clamp((v - vTop) / 0.025, 0, 1));
+    // Thickest at the base, thinning to a hazy upper border; fluid takes the place of air, so never denser
+    // than the chest wall.
+    const fluid = amplitude * Math.sqrt(clamp((v - vTop) / 0.03, 0, 1));
+    data[i] = (data[i] as number) + Math.min(fluid, rendered.air[i] as number);
     return true;
   });
 }
@@ -155,19 +157,28 @@ function addEdema(anatomy: ChestAnatomy, rendered: RenderedAnatomy, amplitude: n
     const rx = 0.13 * rng.uniform(0.9, 1.15);
     const ry = 0.17 * rng.uniform(0.9, 1.15);
     const harmonics = [3, 4, 6].map((k) => ({ k, a: rng.uniform(0.02, 0.08), phase: rng.uniform(0, 2 * Math.PI) }));
+    // The outline's radius per angle, tabulated (atan2 once per pixel, no trigonometric sums).
+    const bins = 256;
+    const outline = Float32Array.from({ length: bins }, (_, k) => {
+      const theta = -Math.PI + ((k + 0.5) * 2 * Math.PI) / bins;
+      return 1 + harmonics.reduce((sum, h) => sum + h.a * Math.cos(h.k * theta + h.phase), 0);
+    });
     const texture = valueNoise(rng, 14);
     const strength = amplitude * rng.uniform(0.85, 1.15);
     const box = { u0: cx - rx * 1.3, u1: cx + rx * 1.3, v0: cy - ry * 1.3, v1: cy + ry * 1.3 };
+    const boxW = box.u1 - box.u0;
+    const boxH = box.v1 - box.v0;
     return regionWhere(size, box, (u, v, i) => {
       if (rendered.lungMask[i] !== label) return false;
       const x = (u - cx) / rx;
       const y = (v - cy) / ry;
-      const theta = Math.atan2(y, x);
-      const outline = 1 + harmonics.reduce((sum, h) => sum + h.a * Math.cos(h.k * theta + h.phase), 0);
-      const d = Math.hypot(x, y) / outline;
-      if (d >= 1) return false;
-      const patch = 0.7 + 0.3 * clamp(texture((u - box.u0) / (box.u1 - box.u0), (v - box.v0) / (box.v1 - box.v0)), -1.5, 1.5);
-      data[i] = (data[i] as number) + strength * Math.pow(1 - d * d, 0.75) * patch;
+      const k = Math.min(bins - 1, (((Math.atan2(y, x) + Math.PI) / (2 * Math.PI)) * bins) | 0);
+      const r = Math.sqrt(x * x + y * y) / (outline[k] as number);
+      if (r >= 1) return false;
+      const patch = 0.7 + 0.3 * clamp(texture((u - box.u0) / boxW, (v - box.v0) / boxH), -1.5, 1.5);
+      const inner = 1 - r * r;
+      const haze = strength * Math.sqrt(inner) * Math.sqrt(Math.sqrt(inner)) * patch;
+      data[i] = (data[i] as number) + Math.min(haze, 0.9 * (rendered.air[i] as number));
       return true;
     });
   });

@@ -38,6 +38,22 @@ export class Rng {
     return t >>> 0;
   }
 
+  /** Fills `out` with uniform 32-bit words: the same sequence as calling {@link uint32} out.length times. */
+  fill(out: Uint32Array): Uint32Array {
+    let { a, b, c, d } = this;
+    for (let i = 0; i < out.length; i++) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      out[i] = t >>> 0;
+    }
+    Object.assign(this, { a, b, c, d });
+    return out;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     return this.uint32() / 4294967296;

@@ -20,7 +20,9 @@ export function addVessels(anatomy: ChestAnatomy, canvas: Canvas, lungMask: Uint
     const stack: Branch[] = [];
     for (const degrees of [-70, -42, -15, 12, 38, 62]) {
       const angle = ((degrees + rng.normal(0, 6)) * Math.PI) / 180;
-      stack.push({ from: hilum, angle, length: 0.085 + rng.normal(0, 0.01), radius: 0.0055, amount: 0.07, level: 0 });
+      // Branches leave the hilum a little apart, so they do not pile up into a bright spot.
+      const from: [number, number] = [hilum[0] + side * Math.cos(angle) * 0.02, hilum[1] + Math.sin(angle) * 0.02];
+      stack.push({ from, angle, length: 0.08 + rng.normal(0, 0.01), radius: 0.0065, amount: 0.045, level: 0 });
     }
     while (stack.length > 0) {
       const b = stack.pop() as Branch;
