@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
@@ -90,10 +90,15 @@ describe('importPaths', () => {
     copyCorpusFiles(folder, ['MR_truncated.dcm']);
     writeFileSync(join(folder, 'empty.dcm'), '');
     writeFileSync(join(folder, 'notes.bin'), 'this is not an image at all, just text that goes on for a while');
+    symlinkSync(join(dir.path, 'nowhere.dcm'), join(folder, 'dangling.dcm'));
+    symlinkSync(folder, join(folder, 'loop')); // a link back up must not hang the walk or import twice
     const summary = await importPaths(ws, [folder, join(dir.path, 'missing-folder')], { source: 's', role: 'train' });
     expect(summary.imported).toBe(2);
     const byName = Object.fromEntries(summary.failed.map((f) => [f.path.split('/').pop(), f.error]));
-    expect(Object.keys(byName).sort()).toEqual(['empty.dcm', 'missing-folder', 'MR_truncated.dcm', 'notes.bin'].sort());
+    expect(Object.keys(byName).sort()).toEqual(
+      ['dangling.dcm', 'empty.dcm', 'missing-folder', 'MR_truncated.dcm', 'notes.bin'].sort(),
+    );
+    expect(byName['dangling.dcm']).toBe('no such file or folder');
     for (const error of Object.values(byName)) expect(error).not.toContain('\n');
     expect(count('images')).toBe(2);
     expect(count('blobs')).toBe(2);

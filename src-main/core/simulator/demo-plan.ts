@@ -33,7 +33,13 @@ export interface DemoCohortPlan {
  * @param size image side in pixels (default 512)
  */
 export function demoCohortPlan(seed = 'aligner-demo', size = 512): DemoCohortPlan {
-  const common = { seed, size, format: 'dicom', findings: ['nodule', 'effusion', 'edema'], prevalence: 0.3 } as const;
+  const common: Omit<CohortOptionsInput, 'out'> = {
+    seed,
+    size,
+    format: 'dicom',
+    findings: ['nodule', 'effusion', 'edema'],
+    prevalence: 0.3,
+  };
   const trainingShortcut = { group: 'sex', mode: 'label', otherMode: 'none', strength: 0.9, finding: 'nodule' } as const;
   const sites: DemoSitePlan[] = [
     {

@@ -1,4 +1,4 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 export interface CollectedFiles {
@@ -25,21 +25,26 @@ const ignoredExtensions = [
 
 /**
  * Expands files and folders (recursively, sorted for a repeatable order) into
- * the files to import. Symbolic links are not followed (a link loop cannot
- * hang the walk); hidden files and known side files are skipped.
+ * the files to import. Symbolic links are followed (datasets are often linked
+ * in), each real folder is walked once (a link loop cannot hang the walk), a
+ * dangling link fails alone; hidden files and known side files are skipped.
  */
 export async function collectFiles(paths: readonly string[]): Promise<CollectedFiles> {
   const files: string[] = [];
   const failed: { path: string; error: string }[] = [];
+  const walked = new Set<string>();
   const visit = async (path: string): Promise<void> => {
     let info;
     try {
-      info = await lstat(path);
+      info = await stat(path);
     } catch (err) {
       failed.push({ path, error: describeFsError(err) });
       return;
     }
     if (info.isDirectory()) {
+      const real = await realpath(path);
+      if (walked.has(real)) return;
+      walked.add(real);
       let names: string[];
       try {
         names = (await readdir(path)).sort();
