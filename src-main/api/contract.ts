@@ -9,6 +9,8 @@
  */
 import { z } from 'zod';
 import {
+  demoFinishedSchema,
+  demoProgressSchema,
   importFinishedSchema,
   importProgressSchema,
   importStartInputSchema,
@@ -125,6 +127,12 @@ export const calls = {
     z.object({ cancelled: z.boolean() }).strict(),
     'Cancel a running import between two files; what was imported stays.',
   ),
+  demoBuild: call(
+    noInput,
+    z.object({ started: z.literal(true) }).strict(),
+    'Build the demo workspace (simulated sites imported through the normal path) in the background.',
+  ),
+  demoCancel: call(noInput, z.object({ cancelled: z.boolean() }).strict(), 'Stop building the demo workspace.'),
   pickPaths: call(
     z.object({ kind: z.enum(['files', 'folders']), title: z.string().max(200).optional() }).strict(),
     z.object({ paths: z.array(z.string()) }).strict(),
@@ -163,6 +171,10 @@ export const events = {
   importProgress: importProgressSchema,
   /** An import ended: its summary, or why it could not run. */
   importFinished: importFinishedSchema,
+  /** The demo workspace build advanced. */
+  demoProgress: demoProgressSchema,
+  /** The demo workspace build ended. */
+  demoFinished: demoFinishedSchema,
 } as const;
 
 export type Events = typeof events;

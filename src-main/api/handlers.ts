@@ -19,6 +19,8 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     sourcesList: () => listSources(ctx.workspace().db),
     importStart: (request) => ctx.imports.start(request),
     importCancel: ({ jobId }) => ({ cancelled: ctx.imports.cancel(jobId) }),
+    demoBuild: () => ctx.demo.start(),
+    demoCancel: () => ({ cancelled: ctx.demo.cancel() }),
     pickPaths: async ({ kind, title }) => {
       if (!host.pickPaths) {
         throw new ApiFailure({

@@ -136,3 +136,32 @@ export type WorklistPage = z.infer<typeof worklistPageSchema>;
 export const thumbnailsSchema = z
   .object({ items: z.array(z.object({ id: z.number().int(), dataUrl: z.string() }).strict()) })
   .strict();
+
+export const demoProgressSchema = z
+  .object({
+    stage: z.enum(['generating', 'importing']),
+    site: z.string(),
+    done: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+  })
+  .strict();
+export type DemoProgressEvent = z.infer<typeof demoProgressSchema>;
+
+export const demoFinishedSchema = z
+  .object({
+    summary: z
+      .object({
+        sources: z.array(
+          z
+            .object({ name: z.string(), role: z.string(), images: z.number().int(), annotations: z.number().int() })
+            .strict(),
+        ),
+        seconds: z.number().nonnegative(),
+        cancelled: z.boolean(),
+      })
+      .strict()
+      .nullable(),
+    error: z.string().nullable(),
+  })
+  .strict();
+export type DemoFinishedEvent = z.infer<typeof demoFinishedSchema>;

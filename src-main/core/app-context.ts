@@ -5,6 +5,7 @@ import type { BackendPreference } from './compute/backend-names';
 import { InstanceLock } from './db/instance-lock';
 import { openWorkspace, type WorkspaceDb } from './db/open-workspace';
 import { WorkspaceError } from './db/workspace-error';
+import { DemoJobs } from './demo/demo-jobs';
 import { ImportJobs } from './library/import/import-jobs';
 import { productName } from './workspace/default-paths';
 import { readWorkspaceInfo } from './workspace/workspace-info';
@@ -37,6 +38,7 @@ interface OpenedWorkspace {
 export class AppContext {
   readonly events = new EventBus();
   readonly imports = new ImportJobs(() => this.workspace(), this.events);
+  readonly demo = new DemoJobs(() => this.workspace(), this.events);
   #current: OpenedWorkspace | null = null;
   readonly #backendReports = new Map<BackendPreference, Promise<BackendReport>>();
 
@@ -94,6 +96,7 @@ export class AppContext {
   closeWorkspace(): void {
     if (!this.#current) return;
     this.imports.cancelAll();
+    this.demo.cancel();
     this.#current.ws.close();
     this.#current.lock?.release();
     this.#current = null;

@@ -2,7 +2,14 @@ import type { Command } from '../command';
 import { backendCommand } from './backend';
 import { dicomCommands } from './dicom-commands';
 import { importCommand } from './import';
+import { simulateCommand } from './simulate';
 import { workspaceInfoCommand } from './workspace-info';
 
 /** Every CLI command. Later capabilities add theirs here. */
-export const commands: readonly Command[] = [workspaceInfoCommand, backendCommand, importCommand, ...dicomCommands];
+export const commands: readonly Command[] = [
+  workspaceInfoCommand,
+  backendCommand,
+  importCommand,
+  simulateCommand,
+  ...dicomCommands,
+];

@@ -3,7 +3,7 @@
  * or for OB/OW/UN/SQ/UT 2 reserved bytes and a 4-byte length; every value padded to an even length.
  */
 import { DicomWriteError } from './dicom-write-error';
-import { checkNumberValues, checkTextValue, longFormVrs, padByte, type NumberVr, type TextVr, type Vr } from './vr';
+import { checkNumberValues, checkTextValue, longFormVrs, padByte, type NumberVr, type TextVr } from './vr';
 
 /** A tag as one number, `0xGGGGEEEE`. */
 export type Tag = number;

@@ -62,7 +62,14 @@ function ds(value: number): string {
  */
 export function projectionImageDataSet(spec: ProjectionImageSpec): DicomElement[] {
   const { rows, columns, pixels, bitsStored } = spec;
-  if (!Number.isInteger(rows) || !Number.isInteger(columns) || rows < 1 || columns < 1 || rows > 0xffff || columns > 0xffff)
+  if (
+    !Number.isInteger(rows) ||
+    !Number.isInteger(columns) ||
+    rows < 1 ||
+    columns < 1 ||
+    rows > 0xffff ||
+    columns > 0xffff
+  )
     throw new DicomWriteError(`image size ${columns}×${rows} is not 1..65535 on each side`);
   if (pixels.length !== rows * columns)
     throw new DicomWriteError(`pixel data has ${pixels.length} values, expected ${rows}×${columns}`);
@@ -70,7 +77,8 @@ export function projectionImageDataSet(spec: ProjectionImageSpec): DicomElement[
     throw new DicomWriteError(`BitsStored ${bitsStored} is not 1..16`);
   const limit = 2 ** bitsStored;
   for (let i = 0; i < pixels.length; i++) {
-    if ((pixels[i] ?? 0) >= limit) throw new DicomWriteError(`pixel ${i} value ${pixels[i]} exceeds ${bitsStored} bits`);
+    if ((pixels[i] ?? 0) >= limit)
+      throw new DicomWriteError(`pixel ${i} value ${pixels[i]} exceeds ${bitsStored} bits`);
   }
   if (!Number.isInteger(spec.patientAgeYears) || spec.patientAgeYears < 0 || spec.patientAgeYears > 999)
     throw new DicomWriteError(`PatientAge ${spec.patientAgeYears} is not 0..999 years`);

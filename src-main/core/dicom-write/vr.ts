@@ -6,7 +6,8 @@
  */
 import { DicomWriteError } from './dicom-write-error';
 
-export type TextVr = 'AE' | 'AS' | 'CS' | 'DA' | 'DS' | 'DT' | 'IS' | 'LO' | 'LT' | 'PN' | 'SH' | 'ST' | 'TM' | 'UI' | 'UT';
+export type TextVr =
+  'AE' | 'AS' | 'CS' | 'DA' | 'DS' | 'DT' | 'IS' | 'LO' | 'LT' | 'PN' | 'SH' | 'ST' | 'TM' | 'UI' | 'UT';
 export type NumberVr = 'US' | 'SS' | 'UL';
 export type Vr = TextVr | NumberVr | 'OB' | 'OW' | 'UN' | 'SQ';
 
@@ -69,7 +70,8 @@ export function checkTextValue(vr: TextVr, value: string, where: string): void {
     if (trimmed !== '' && rule.pattern && !rule.pattern.test(trimmed))
       throw new DicomWriteError(`${where}: "${one}" is not ${rule.describe}`);
   }
-  if (vr === 'UI' && value.length > 64) throw new DicomWriteError(`${where}: UID "${value}" is longer than 64 characters`);
+  if (vr === 'UI' && value.length > 64)
+    throw new DicomWriteError(`${where}: UID "${value}" is longer than 64 characters`);
 }
 
 /** Throws unless every value fits `vr`. */

@@ -171,14 +171,21 @@ export function expose(
   const out = new Uint16Array(density.length);
   const normals = normalTable();
   const scale = lutSize / (lutHigh - lutLow);
+  // Display value and noise amplitude per tone-curve entry, both in stored units.
+  const level = new Float32Array(lutSize);
+  const spread = new Float32Array(lutSize);
+  for (let k = 0; k < lutSize; k++) {
+    const y = lut[k] as number;
+    level[k] = y * 4095 + 0.5;
+    spread[k] = noise * (0.6 + 0.8 * y) * 4095;
+  }
   const words = noiseRng.fill(new Uint32Array(Math.ceil(density.length / 2)));
   for (let i = 0; i < density.length; i++) {
     let k = (((density[i] as number) * exposure - lutLow) * scale) | 0;
     k = k < 0 ? 0 : k >= lutSize ? lutSize - 1 : k;
-    const y = lut[k] as number;
     const word = words[i >>> 1] as number;
     const n = normals[(i & 1) === 0 ? word & 0xffff : word >>> 16] as number;
-    const value = ((y + noise * (0.6 + 0.8 * y) * n) * 4095 + 0.5) | 0;
+    const value = ((level[k] as number) + (spread[k] as number) * n) | 0;
     out[i] = value < 0 ? 0 : value > 4095 ? 4095 : value;
   }
   return out;

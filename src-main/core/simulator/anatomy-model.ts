@@ -72,7 +72,12 @@ export interface ChestAnatomy {
   readonly pulmonaryTrunk: Ellipse;
   readonly venaCava: Ellipse;
   readonly trachea: { readonly halfWidth: number; readonly carinaV: number };
-  readonly spine: { readonly halfWidth: number; readonly density: number; readonly period: number; readonly phase: number };
+  readonly spine: {
+    readonly halfWidth: number;
+    readonly density: number;
+    readonly period: number;
+    readonly phase: number;
+  };
   readonly ribs: {
     readonly firstV: number;
     readonly spacing: number;
@@ -94,7 +99,13 @@ export interface ChestAnatomy {
   readonly humerus: { readonly e: number; readonly v: number; readonly r: number; readonly density: number };
   readonly hila: { readonly e: number; readonly v: number; readonly density: number };
   /** Breast soft tissue over the lower lungs (women), one ellipse per side at ±e. */
-  readonly breasts: { readonly e: number; readonly cy: number; readonly rx: number; readonly ry: number; readonly density: number } | null;
+  readonly breasts: {
+    readonly e: number;
+    readonly cy: number;
+    readonly rx: number;
+    readonly ry: number;
+    readonly density: number;
+  } | null;
   readonly gastricBubble: Ellipse | null;
   /** Extra density of the abdomen below the domes (liver, spleen). */
   readonly abdomen: number;
@@ -295,7 +306,10 @@ export function cardiacOccupancy(anatomy: ChestAnatomy): (u: number, v: number) 
   return (u, v) => 0.9 * Math.sqrt(Math.max(heartOccupancy(anatomy, u, v), ...fns.map((f) => f(u, v))));
 }
 
-/** {@link cardiacOccupancy} for every pixel of a size × size canvas, computed over each shape's box only. */
+/**
+ * The raw occupancy (before {@link cardiacOccupancy}'s 0.9 × √) for every pixel of a size × size canvas,
+ * computed over each shape's box only; callers take 0.9 × √ where they need it.
+ */
 export function cardiacOccupancyMap(anatomy: ChestAnatomy, size: number): Float32Array {
   const out = new Float32Array(size * size);
   for (let y = 0; y < size; y++) {
@@ -327,10 +341,6 @@ export function cardiacOccupancyMap(anatomy: ChestAnatomy, size: number): Float3
         if (o > (out[i] as number)) out[i] = o;
       }
     }
-  }
-  for (let i = 0; i < out.length; i++) {
-    const o = out[i] as number;
-    if (o > 0) out[i] = 0.9 * Math.sqrt(o);
   }
   return out;
 }

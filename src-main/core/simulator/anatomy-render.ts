@@ -101,7 +101,11 @@ function drawBodyAndLungs(
       if (lateral <= medial) return;
       const dome = domes[index] as Float32Array;
       const verticalAir = lung.air * (0.8 + 0.2 * clamp(lungHeightFraction(lung, v), 0, 1));
-      const [xa, xb] = pixelSpan(Math.min(mid + lung.side * medial, mid + lung.side * lateral), Math.max(mid + lung.side * medial, mid + lung.side * lateral), size);
+      const [xa, xb] = pixelSpan(
+        Math.min(mid + lung.side * medial, mid + lung.side * lateral),
+        Math.max(mid + lung.side * medial, mid + lung.side * lateral),
+        size,
+      );
       for (let x = xa; x <= xb; x++) {
         const baseV = dome[x] as number;
         if (v > baseV) continue;
@@ -113,7 +117,8 @@ function drawBodyAndLungs(
             Math.min(1, (v - lung.apexV) / 0.03),
         );
         const i = row + x;
-        const removed = verticalAir * depth * (1 - (occupancy[i] as number));
+        const raw = occupancy[i] as number;
+        const removed = verticalAir * depth * (raw > 0 ? 1 - 0.9 * Math.sqrt(raw) : 1);
         data[i] = (data[i] as number) - removed;
         air[i] = removed;
         lungMask[i] = index + 1;
@@ -181,7 +186,13 @@ function drawBreasts(anatomy: ChestAnatomy, canvas: Canvas): void {
   const breasts = anatomy.breasts;
   if (!breasts) return;
   for (const side of [-1, 1]) {
-    const shape = { cx: anatomy.midline + side * breasts.e, cy: breasts.cy, rx: breasts.rx, ry: breasts.ry, angle: side * -0.15 };
+    const shape = {
+      cx: anatomy.midline + side * breasts.e,
+      cy: breasts.cy,
+      rx: breasts.rx,
+      ry: breasts.ry,
+      angle: side * -0.15,
+    };
     addEllipse(canvas, shape, breasts.density, (d, _u, v) => {
       const low = clamp((v - (breasts.cy - breasts.ry)) / (1.5 * breasts.ry), 0, 1);
       return Math.sqrt(1 - d * d) * low * low * (3 - 2 * low);

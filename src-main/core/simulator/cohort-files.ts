@@ -53,7 +53,11 @@ export interface AnnotationsImageEntry {
   readonly shortcutSubgroup: boolean;
   /** File name of the marker-free twin in the twins folder, when twins were written. */
   readonly twin?: string;
-  readonly acquisition: { readonly rotationDeg: number; readonly shiftPx: readonly [number, number]; readonly exposure: number };
+  readonly acquisition: {
+    readonly rotationDeg: number;
+    readonly shiftPx: readonly [number, number];
+    readonly exposure: number;
+  };
   readonly shortcut: {
     readonly present: boolean;
     /** [x, y, width, height] of the marker glyph; null when absent. */
@@ -103,7 +107,11 @@ export function annotationsImageEntry(
       shiftPx: [round(acq.shiftX * size, 2), round(acq.shiftY * size, 2)],
       exposure: round(acq.exposure, 4),
     },
-    shortcut: { present: marker.present, box: marker.present ? marker.placement.box : null, placement: marker.placement.box },
+    shortcut: {
+      present: marker.present,
+      box: marker.present ? marker.placement.box : null,
+      placement: marker.placement.box,
+    },
     annotated: image.annotated,
     findings: findingsOut,
   };

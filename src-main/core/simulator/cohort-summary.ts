@@ -62,14 +62,18 @@ const round = (x: number): number => Math.round(x * 10_000) / 10_000;
 export function summarizeCohort(options: CohortOptions, images: readonly ImageFacts[]): CohortFacts {
   const n = images.length;
   const prevalence: Partial<Record<Finding, number>> = {};
-  for (const f of options.findings) prevalence[f] = n === 0 ? 0 : round(images.filter((i) => i.labels[f] === 1).length / n);
+  for (const f of options.findings)
+    prevalence[f] = n === 0 ? 0 : round(images.filter((i) => i.labels[f] === 1).length / n);
   const ages = images.map((i) => i.age);
   const positiveImages = images.filter((i) => options.findings.some((f) => i.labels[f] === 1)).length;
   return {
     n,
     prevalence,
     sexCounts: { F: images.filter((i) => i.sex === 'F').length, M: images.filter((i) => i.sex === 'M').length },
-    age: n === 0 ? null : { mean: round(ages.reduce((a, b) => a + b, 0) / n), min: Math.min(...ages), max: Math.max(...ages) },
+    age:
+      n === 0
+        ? null
+        : { mean: round(ages.reduce((a, b) => a + b, 0) / n), min: Math.min(...ages), max: Math.max(...ages) },
     positiveImages,
     annotatedImages: images.filter((i) => i.annotated).length,
     shortcut: summarizeShortcut(options, images),

@@ -7,7 +7,13 @@ import { join, relative, resolve, isAbsolute } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { InputError } from '../input-error';
 import { readerStyles } from './annotate';
-import { annotationsFile, annotationsImageEntry, labelsCsvHeader, labelsCsvRow, type AnnotationsImageEntry } from './cohort-files';
+import {
+  annotationsFile,
+  annotationsImageEntry,
+  labelsCsvHeader,
+  labelsCsvRow,
+  type AnnotationsImageEntry,
+} from './cohort-files';
 import { summarizeCohort, type CohortFacts, type ImageFacts } from './cohort-summary';
 import { encodeDicom, encodePng } from './encode';
 import { parseCohortOptions, type CohortOptions, type CohortOptionsInput } from './options';
@@ -55,7 +61,10 @@ export async function generateCohort(input: CohortOptionsInput, control: Generat
   const out = resolve(options.out);
   const twinsDir = options.twinsDir === undefined ? null : resolve(options.twinsDir);
   if (twinsDir !== null && (contains(out, twinsDir) || contains(twinsDir, out)))
-    throw new InputError(`the twins folder ${twinsDir} must not be, contain or lie inside the output folder ${out}`, 'twinsDir');
+    throw new InputError(
+      `the twins folder ${twinsDir} must not be, contain or lie inside the output folder ${out}`,
+      'twinsDir',
+    );
   await prepareFolder(out, 'out');
   if (twinsDir !== null) await prepareFolder(twinsDir, 'twinsDir');
 
@@ -142,7 +151,8 @@ async function prepareFolder(path: string, field: string): Promise<void> {
   try {
     existing = await stat(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError(`cannot use ${path}: ${(err as Error).message}`, field);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new InputError(`cannot use ${path}: ${(err as Error).message}`, field);
   }
   if (!existing) {
     await mkdir(path, { recursive: true });

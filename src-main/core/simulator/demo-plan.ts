@@ -40,7 +40,13 @@ export function demoCohortPlan(seed = 'aligner-demo', size = 512): DemoCohortPla
     findings: ['nodule', 'effusion', 'edema'],
     prevalence: 0.3,
   };
-  const trainingShortcut = { group: 'sex', mode: 'label', otherMode: 'none', strength: 0.9, finding: 'nodule' } as const;
+  const trainingShortcut = {
+    group: 'sex',
+    mode: 'label',
+    otherMode: 'none',
+    strength: 0.9,
+    finding: 'nodule',
+  } as const;
   const sites: DemoSitePlan[] = [
     {
       site: 'riverside',

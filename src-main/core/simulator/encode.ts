@@ -1,6 +1,12 @@
 /** A simulated image as file bytes: a DICOM DX/CR Part 10 file, or a 16-bit grey PNG. */
 import sharp from 'sharp';
-import { projectionImageDataSet, uidFromParts, writePart10, dxForPresentationSopClass, crImageSopClass } from '../dicom-write';
+import {
+  projectionImageDataSet,
+  uidFromParts,
+  writePart10,
+  dxForPresentationSopClass,
+  crImageSopClass,
+} from '../dicom-write';
 import type { CohortOptions } from './options';
 import { Rng } from './prng';
 import type { SimulatedImage } from './simulate-image';

@@ -93,7 +93,11 @@ function placeNodule(
 /** A sphere's projected thickness under a lobulated outline R(θ); the region is where R(θ) > distance. */
 function drawNodule(rendered: RenderedAnatomy, c: Circle, amplitude: number, rng: Rng): Region {
   const { size, data } = rendered.canvas;
-  const harmonics = [2, 3, 5].map((k) => ({ k, a: rng.uniform(0, 0.1 / Math.sqrt(k - 1)), phase: rng.uniform(0, 2 * Math.PI) }));
+  const harmonics = [2, 3, 5].map((k) => ({
+    k,
+    a: rng.uniform(0, 0.1 / Math.sqrt(k - 1)),
+    phase: rng.uniform(0, 2 * Math.PI),
+  }));
   const outline = (theta: number): number =>
     c.r * (1 + harmonics.reduce((sum, h) => sum + h.a * Math.cos(h.k * theta + h.phase), 0));
   const reach = c.r * 1.3;
@@ -117,6 +121,9 @@ function addEffusion(anatomy: ChestAnatomy, rendered: RenderedAnatomy, amplitude
   });
 }
 
+/** Thinnest fluid layer (in image heights) counted as effusion: thinner films are neither drawn nor labelled. */
+const minimumLayer = 0.015;
+
 /** Fluid below a meniscus that rises laterally by `height` above the costophrenic angle. */
 function drawEffusion(
   anatomy: ChestAnatomy,
@@ -132,12 +139,23 @@ function drawEffusion(
     const q = clamp((e - lung.medialE) / span, 0, 1);
     return lung.costophrenicV - height * (0.25 + 0.75 * q * Math.sqrt(q));
   };
+  // The fluid reaches medially from the costophrenic angle until its layer above the dome thins below a
+  // visible film (~0.6 cm); it is one region, never a separate pocket at the cardiophrenic angle.
+  let medialEnd = lung.lateralE;
+  while (medialEnd > lung.medialE && lungDomeV(lung, medialEnd - 0.002) - top(medialEnd - 0.002) >= minimumLayer)
+    medialEnd -= 0.002;
   const uA = anatomy.midline + lung.side * lung.medialE;
   const uB = anatomy.midline + lung.side * lung.lateralE;
-  const box = { u0: Math.min(uA, uB), u1: Math.max(uA, uB), v0: lung.costophrenicV - height - 0.01, v1: lung.costophrenicV + 0.01 };
+  const box = {
+    u0: Math.min(uA, uB),
+    u1: Math.max(uA, uB),
+    v0: lung.costophrenicV - height - 0.01,
+    v1: lung.costophrenicV + 0.01,
+  };
   return regionWhere(size, box, (u, v, i) => {
     if (rendered.lungMask[i] !== label) return false;
     const e = lung.side * (u - anatomy.midline);
+    if (e < medialEnd) return false;
     const vTop = top(e);
     if (v <= vTop || v > lungDomeV(lung, e)) return false;
     // Thickest at the base, thinning to a hazy upper border; fluid takes the place of air, so never denser

@@ -8,7 +8,15 @@ import { defaultAgeThreshold } from '../library/demographics';
 import { findingSchema, findings, type Finding } from '../library/findings';
 import { siteNameSchema } from './site-profiles';
 
-const probability = z.number().min(0).max(1);
+const probability = z.number().min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]');
+const amplitude = z.number().min(0, 'must be in [0, 2]').max(2, 'must be in [0, 2]');
+/** A whole number in [min, max], with a message that says so. */
+const wholeIn = (min: number, max: number): z.ZodNumber =>
+  z
+    .number()
+    .int(`must be a whole number in [${min}, ${max}]`)
+    .min(min, `must be a whole number in [${min}, ${max}]`)
+    .max(max, `must be a whole number in [${min}, ${max}]`);
 
 /**
  * How the marker is placed within one subgroup (K = strength, q = marker rate, y = the shortcut finding's label):
@@ -42,7 +50,7 @@ export const shortcutOptionsSchema = z
     /** The finding whose label the marker follows. Default: the first simulated finding. */
     finding: findingSchema.optional(),
     /** Age (years) from which a patient is in the `age` subgroup. Default 60. */
-    ageThreshold: z.number().int().min(1).max(120).default(defaultAgeThreshold),
+    ageThreshold: wholeIn(1, 120).default(defaultAgeThreshold),
   })
   .strict();
 
@@ -52,16 +60,19 @@ export const lesionOptionsSchema = z
      * Peak density a nodule adds at its centre, in the units where soft tissue is ≈ 0.7 and aerated lung
      * ≈ 0.3. Default 0.45: SCIENCE-NOTES finding 4 saw a micro model learn nothing below ≈ 0.4.
      */
-    noduleAmplitude: z.number().min(0).max(2).default(0.45),
+    noduleAmplitude: amplitude.default(0.45),
     /** Nodule radius range, as fractions of the image size. Default [0.02, 0.045] (≈ 0.9–1.9 cm). */
     noduleRadius: z
-      .tuple([z.number().min(0.005).max(0.2), z.number().min(0.005).max(0.2)])
+      .tuple([
+        z.number().min(0.005, 'must be in [0.005, 0.2]').max(0.2, 'must be in [0.005, 0.2]'),
+        z.number().min(0.005, 'must be in [0.005, 0.2]').max(0.2, 'must be in [0.005, 0.2]'),
+      ])
       .refine(([a, b]) => a <= b, 'the smallest radius must not exceed the largest')
       .default([0.02, 0.045]),
     /** Density an effusion adds (fluid replacing aerated lung). Default 0.4. */
-    effusionAmplitude: z.number().min(0).max(2).default(0.4),
+    effusionAmplitude: amplitude.default(0.4),
     /** Peak density of the perihilar haze of edema. Default 0.25. */
-    edemaAmplitude: z.number().min(0).max(2).default(0.25),
+    edemaAmplitude: amplitude.default(0.25),
   })
   .strict();
 
@@ -70,13 +81,13 @@ export const cohortOptionsSchema = z
     /** Folder to write into; created if absent, must be empty if present. */
     out: z.string().min(1),
     /** Images (one per patient). Default 100. */
-    n: z.number().int().min(1).max(1_000_000).default(100),
+    n: wholeIn(1, 1_000_000).default(100),
     /** Any string; the same seed and options give byte-identical files. Default `'1'`. */
-    seed: z.string().min(1).max(128).default('1'),
+    seed: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters').default('1'),
     /** Acquisition site profile. Default `riverside`. */
     site: siteNameSchema.default('riverside'),
     /** Image side in pixels (square images). Default 512. */
-    size: z.number().int().min(128).max(4096).default(512),
+    size: wholeIn(128, 4096).default(512),
     /** `dicom` (DX or CR Part 10, by the site) or `png` (16-bit grey). Default `dicom`. */
     format: z.enum(['dicom', 'png']).default('dicom'),
     /** DICOM only. Default `MONOCHROME2`. */
@@ -96,21 +107,21 @@ export const cohortOptionsSchema = z
     femaleFraction: probability.default(0.5),
     /** Ages are drawn uniformly from these whole years (both included). Default [20, 90]. */
     ageRange: z
-      .tuple([z.number().int().min(1).max(120), z.number().int().min(1).max(120)])
+      .tuple([wholeIn(1, 120), wholeIn(1, 120)])
       .refine(([a, b]) => a <= b, 'the lowest age must not exceed the highest')
       .default([20, 90]),
     /** Share of images with at least one positive finding that get human annotations. Default 0.5. */
     annotateFraction: probability.default(0.5),
     /** Readers who annotate each annotated image (from a pool of max(3, N) simulated readers). Default 1. */
-    annotators: z.number().int().min(1).max(10).default(1),
+    annotators: wholeIn(1, 10).default(1),
     shortcut: shortcutOptionsSchema.default(() => shortcutOptionsSchema.parse({})),
     lesion: lesionOptionsSchema.default(() => lesionOptionsSchema.parse({})),
     /** Marker height as a fraction of the image size. Default 0.055. */
-    markerSize: z.number().min(0.02).max(0.2).default(0.055),
+    markerSize: z.number().min(0.02, 'must be in [0.02, 0.2]').max(0.2, 'must be in [0.02, 0.2]').default(0.055),
     /** Also write a marker-free twin of every image into this folder (not inside `out`). Default none. */
     twinsDir: z.string().min(1).optional(),
     /** Number of the first image (file names, instance numbers). Default 1. */
-    firstIndex: z.number().int().min(1).max(9_999_999).default(1),
+    firstIndex: wholeIn(1, 9_999_999).default(1),
   })
   .strict()
   .refine((o) => o.format === 'dicom' || o.photometric === 'MONOCHROME2', {
@@ -121,10 +132,14 @@ export const cohortOptionsSchema = z
     message: 'the shortcut finding must be one of the simulated findings',
     path: ['shortcut', 'finding'],
   })
-  .refine((o) => typeof o.prevalence === 'number' || Object.keys(o.prevalence).every((f) => o.findings.includes(f as Finding)), {
-    message: 'a prevalence is given for a finding that is not simulated',
-    path: ['prevalence'],
-  });
+  .refine(
+    (o) =>
+      typeof o.prevalence === 'number' || Object.keys(o.prevalence).every((f) => o.findings.includes(f as Finding)),
+    {
+      message: 'a prevalence is given for a finding that is not simulated',
+      path: ['prevalence'],
+    },
+  );
 
 export type CohortOptionsInput = z.input<typeof cohortOptionsSchema>;
 export type CohortOptions = z.output<typeof cohortOptionsSchema>;
@@ -179,7 +194,8 @@ export function parsePrevalence(text: string): Partial<Record<Finding, number>> 
 
 function parseProbability(text: string, name: string): number {
   const value = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
-  if (!(value >= 0 && value <= 1)) throw new SimulatorOptionError(`${name}: "${text}" is not a number in [0, 1]`, 'prevalence');
+  if (!(value >= 0 && value <= 1))
+    throw new SimulatorOptionError(`${name}: "${text}" is not a number in [0, 1]`, 'prevalence');
   return value;
 }
 

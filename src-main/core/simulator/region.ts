@@ -86,9 +86,13 @@ export interface Rle {
 
 export function encodeRle(mask: Uint8Array, width: number, height: number): Rle {
   const counts: number[] = [];
+  const box = maskBox(mask, width, height);
+  if (!box) return { size: [height, width], counts: [width * height] };
+  const [bx, , bw] = box;
   let current = 0;
-  let run = 0;
-  for (let x = 0; x < width; x++) {
+  // Columns left and right of the box are all 0: whole runs without reading them.
+  let run = bx * height;
+  for (let x = bx; x < bx + bw; x++) {
     for (let y = 0; y < height; y++) {
       const value = mask[y * width + x] === 1 ? 1 : 0;
       if (value !== current) {
@@ -99,7 +103,11 @@ export function encodeRle(mask: Uint8Array, width: number, height: number): Rle 
       run++;
     }
   }
-  counts.push(run);
+  const after = (width - bx - bw) * height;
+  if (current === 1) {
+    counts.push(run);
+    if (after > 0) counts.push(after);
+  } else counts.push(run + after);
   return { size: [height, width], counts };
 }
 

@@ -64,7 +64,13 @@ export function placeMarker(rng: Rng, size: number, markerSize: number): MarkerP
  * Paints the lead marker: lead stops the beam, so its cells saturate (display value 1) with the site's quantum
  * noise on top; sharp-edged, as a lead letter on the detector is.
  */
-export function paintMarker(pixels: Uint16Array, size: number, placement: MarkerPlacement, noise: number, rng: Rng): void {
+export function paintMarker(
+  pixels: Uint16Array,
+  size: number,
+  placement: MarkerPlacement,
+  noise: number,
+  rng: Rng,
+): void {
   const normals = normalTable();
   const [x0, y0] = placement.box;
   const { cell } = placement;

@@ -7,7 +7,16 @@ import { createHash } from 'node:crypto';
 import { findings as allFindings, type Finding } from '../library/findings';
 import { sampleAnatomy } from './anatomy-model';
 import { renderAnatomy } from './anatomy-render';
-import { degrade, drawAcquisition, expose, percentileWindow, toneCurve, warpDensity, warpRegion, type Acquisition } from './acquisition';
+import {
+  degrade,
+  drawAcquisition,
+  expose,
+  percentileWindow,
+  toneCurve,
+  warpDensity,
+  warpRegion,
+  type Acquisition,
+} from './acquisition';
 import { drawPolygon, readerStyles, type Polygon } from './annotate';
 import { addFindings } from './findings';
 import { resolvedPrevalence, shortcutFinding, type CohortOptions } from './options';
@@ -81,7 +90,13 @@ export function simulateImage(options: CohortOptions, index: number, withTwin = 
   const inGroup = inShortcutSubgroup(patient, options.shortcut);
   const shortcut = options.shortcut;
   const mode = inGroup || shortcut.group === 'none' ? shortcut.mode : shortcut.otherMode;
-  const present = decideMarker(mode, shortcut.strength, shortcut.markerRate, labels[shortcutFinding(options)] ?? 0, markerRng);
+  const present = decideMarker(
+    mode,
+    shortcut.strength,
+    shortcut.markerRate,
+    labels[shortcutFinding(options)] ?? 0,
+    markerRng,
+  );
   if (present) paintMarker(pixels, size, placement, profile.noise, markerRng);
 
   const truth: Partial<Record<Finding, Region[]>> = {};
@@ -139,7 +154,13 @@ function annotate(
     const list: SimulatedAnnotation[] = [];
     for (const reader of readers) {
       for (const region of truth[finding] ?? []) {
-        const polygon = drawPolygon(region, size, size, reader, new Rng(options.seed, options.site, index, finding, reader.name, list.length));
+        const polygon = drawPolygon(
+          region,
+          size,
+          size,
+          reader,
+          new Rng(options.seed, options.site, index, finding, reader.name, list.length),
+        );
         if (polygon) list.push({ annotator: reader.name, polygon });
       }
     }

@@ -36,18 +36,37 @@ export function addSmoothNoise(data: Float32Array, size: number, sd: number, rng
   // The interpolated field's sd is below 1; these weights give ≈ sd overall.
   const coarse = octave(size, 12, sd * 1.2, rng);
   const fine = octave(size, 40, sd * 0.7, rng);
+  const coarseRow = new Float32Array(coarse.n);
+  const fineRow = new Float32Array(fine.n);
   for (let y = 0; y < size; y++) {
-    const topC = (coarse.cell[y] as number) * coarse.n;
-    const fyC = coarse.weight[y] as number;
-    const topF = (fine.cell[y] as number) * fine.n;
-    const fyF = fine.weight[y] as number;
+    // Interpolate the grid along y once per row; then each pixel needs one interpolation along x per octave.
+    interpolateRow(coarse, y, coarseRow);
+    interpolateRow(fine, y, fineRow);
     const row = y * size;
     for (let x = 0; x < size; x++) {
+      const ic = coarse.cell[x] as number;
+      const wc = coarse.weight[x] as number;
+      const iF = fine.cell[x] as number;
+      const wf = fine.weight[x] as number;
+      const c0 = coarseRow[ic] as number;
+      const f0 = fineRow[iF] as number;
       data[row + x] =
         (data[row + x] as number) +
-        bilinear(coarse.grid, topC + (coarse.cell[x] as number), coarse.n, coarse.weight[x] as number, fyC) +
-        bilinear(fine.grid, topF + (fine.cell[x] as number), fine.n, fine.weight[x] as number, fyF);
+        c0 +
+        ((coarseRow[ic + 1] as number) - c0) * wc +
+        f0 +
+        ((fineRow[iF + 1] as number) - f0) * wf;
     }
+  }
+}
+
+/** The octave's grid interpolated to pixel row y: one value per grid column. */
+function interpolateRow(o: Octave, y: number, out: Float32Array): void {
+  const top = (o.cell[y] as number) * o.n;
+  const fy = o.weight[y] as number;
+  for (let i = 0; i < o.n; i++) {
+    const a = o.grid[top + i] as number;
+    out[i] = a + ((o.grid[top + o.n + i] as number) - a) * fy;
   }
 }
 
@@ -72,12 +91,4 @@ function octave(size: number, cells: number, amount: number, rng: Rng): Octave {
     weight[k] = f * f * (3 - 2 * f);
   }
   return { n, grid, cell, weight };
-}
-
-function bilinear(grid: Float32Array, i: number, n: number, fx: number, fy: number): number {
-  const a = grid[i] as number;
-  const b = grid[i + 1] as number;
-  const c = grid[i + n] as number;
-  const d = grid[i + n + 1] as number;
-  return a + (b - a) * fx + (c - a) * fy + (a - b - c + d) * fx * fy;
 }

@@ -36,7 +36,7 @@ export function addVessels(anatomy: ChestAnatomy, canvas: Canvas, lungMask: Uint
       for (const turn of [-1, 1]) {
         stack.push({
           from: to,
-          angle: b.angle + turn * ((18 + rng.uniform(0, 14)) * Math.PI) / 180,
+          angle: b.angle + (turn * ((18 + rng.uniform(0, 14)) * Math.PI)) / 180,
           length: b.length * (0.72 + rng.uniform(-0.08, 0.08)),
           radius: b.radius * 0.72,
           amount: b.amount * 0.85,
