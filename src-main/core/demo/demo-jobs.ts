@@ -24,7 +24,10 @@ export class DemoJobs {
     const ws = this.workspace();
     const controller = new AbortController();
     this.#running = controller;
+    // Smaller images make a quicker demo on slow machines and in tests (default 512).
+    const size = Number(process.env.ALIGNER_DEMO_IMAGE_SIZE) || undefined;
     buildDemoWorkspace(ws, {
+      ...(size ? { size } : {}),
       signal: controller.signal,
       onProgress: (p) => this.events.emit('demoProgress', p),
     })

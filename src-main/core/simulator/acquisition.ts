@@ -4,6 +4,7 @@
  */
 import { normalTable, type Rng } from './prng';
 import type { Region } from './region';
+import { scratchFloat32, scratchUint32 } from './scratch';
 import type { SiteProfile } from './site-profiles';
 import { addSmoothNoise } from './value-noise';
 
@@ -39,7 +40,7 @@ export function forwardMap(acq: Acquisition): (u: number, v: number) => [number,
 
 /** The density as the detector sees it: bilinear resampling, edges extended (the body continues). */
 export function warpDensity(src: Float32Array, size: number, acq: Acquisition): Float32Array {
-  const out = new Float32Array(size * size);
+  const out = scratchFloat32('detector-density', size * size);
   const c = Math.cos(acq.rotation);
   const s = Math.sin(acq.rotation);
   const max = size - 1;
@@ -179,7 +180,7 @@ export function expose(
     level[k] = y * 4095 + 0.5;
     spread[k] = noise * (0.6 + 0.8 * y) * 4095;
   }
-  const words = noiseRng.fill(new Uint32Array(Math.ceil(density.length / 2)));
+  const words = noiseRng.fill(scratchUint32('noise-words', Math.ceil(density.length / 2)));
   for (let i = 0; i < density.length; i++) {
     let k = (((density[i] as number) * exposure - lutLow) * scale) | 0;
     k = k < 0 ? 0 : k >= lutSize ? lutSize - 1 : k;

@@ -7,6 +7,7 @@
  * full thickness ≈ 0.6–0.7, aerated lung ≈ 0.25–0.3, bone adds ≈ 0.1–0.15.
  */
 import type { SimulatedPatient } from './patient';
+import { scratchFloat32 } from './scratch';
 import type { Rng } from './prng';
 
 export type Side = -1 | 1;
@@ -311,7 +312,7 @@ export function cardiacOccupancy(anatomy: ChestAnatomy): (u: number, v: number) 
  * computed over each shape's box only; callers take 0.9 × √ where they need it.
  */
 export function cardiacOccupancyMap(anatomy: ChestAnatomy, size: number): Float32Array {
-  const out = new Float32Array(size * size);
+  const out = scratchFloat32('cardiac-occupancy', size * size);
   for (let y = 0; y < size; y++) {
     const v = (y + 0.5) / size;
     const [right, left] = heartBorders(anatomy.heart, v);

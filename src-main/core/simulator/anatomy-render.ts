@@ -16,6 +16,7 @@ import {
 import { addBones } from './bones';
 import type { Rng } from './prng';
 import { addCapsule, addEllipse, clamp, createCanvas, pixelSpan, type Canvas } from './raster';
+import { scratchFloat32, scratchUint8 } from './scratch';
 import { addVessels } from './vessels';
 
 export interface RenderedAnatomy {
@@ -33,8 +34,8 @@ const bodyProfile = Float32Array.from({ length: 1025 }, (_, i) => Math.pow(1 - (
 
 export function renderAnatomy(anatomy: ChestAnatomy, size: number, rng: Rng): RenderedAnatomy {
   const canvas = createCanvas(size);
-  const lungMask = new Uint8Array(size * size);
-  const air = new Float32Array(size * size);
+  const lungMask = scratchUint8('lung-mask', size * size);
+  const air = scratchFloat32('air', size * size);
   const domes = anatomy.lungs.map((lung) => domeColumns(lung, anatomy.midline, size));
   const diaphragmV = diaphragmColumns(anatomy, size);
   drawBodyAndLungs(anatomy, canvas, lungMask, air, domes);

@@ -3,6 +3,7 @@
  * centre at ((x + ½) / size, (y + ½) / size)). Each adds density over its bounding box only.
  */
 import type { Ellipse } from './anatomy-model';
+import { scratchFloat32 } from './scratch';
 
 export interface Canvas {
   readonly size: number;
@@ -10,8 +11,9 @@ export interface Canvas {
   readonly data: Float32Array;
 }
 
-export function createCanvas(size: number): Canvas {
-  return { size, data: new Float32Array(size * size) };
+/** A zeroed canvas; its buffer is reused by the next call with the same name (see scratch.ts). */
+export function createCanvas(size: number, name = 'canvas'): Canvas {
+  return { size, data: scratchFloat32(name, size * size) };
 }
 
 export function clamp(value: number, min: number, max: number): number {
