@@ -3,6 +3,7 @@ import { sourceRoleSchema } from '../../api/library-schemas';
 import { importPaths, type ImportSummary } from '../../core/library/import/import-job';
 import {
   generateCohort,
+  parseCohortOptions,
   parsePrevalence,
   shortcutGroups,
   shortcutModes,
@@ -101,8 +102,18 @@ export const simulateCommand: Command = {
     const role = sourceRoleSchema.safeParse(values.role ?? (values.ood === true ? 'ood-test' : 'train'));
     if (!role.success)
       throw new CliError(`--role must be one of ${sourceRoleSchema.options.join(', ')}; got '${String(values.role)}'`);
-    // Open the workspace before generating, so a bad --db fails in a second, not after the cohort.
+    // Open the workspace and check the source's role before generating, so a bad --db or a role clash
+    // fails in a second, not after the cohort is written.
     const ws = intoDb ? workspace() : null;
+    const sourceName =
+      typeof values.source === 'string' && values.source.trim() !== '' ? values.source.trim() : siteOf(options);
+    const existingRole = ws?.db.prepare('SELECT role FROM sources WHERE name = ?').pluck().get(sourceName) as
+      string | undefined;
+    if (existingRole !== undefined && existingRole !== role.data) {
+      throw new CliError(
+        `source '${sourceName}' exists with role ${existingRole}; use --role ${existingRole} or another --source`,
+      );
+    }
 
     const controller = new AbortController();
     const onSignal = (): void => {
@@ -125,10 +136,8 @@ export const simulateCommand: Command = {
         throw err instanceof SimulatorOptionError ? asCliError(err) : err;
       });
       if (ws && !summary.cancelled) {
-        const source =
-          typeof values.source === 'string' && values.source.trim() !== '' ? values.source.trim() : summary.site;
         imported = await importPaths(ws, [summary.out], {
-          source,
+          source: sourceName,
           role: role.data,
           labelsCsv: join(summary.out, 'labels.csv'),
           signal: controller.signal,
@@ -272,5 +281,14 @@ function prevalence(raw: string, flag: string): ReturnType<typeof parsePrevalenc
     return parsePrevalence(raw);
   } catch (err) {
     throw new CliError(`${flag}: ${(err as Error).message.replace(/^prevalence: /, '')}`);
+  }
+}
+
+/** The site the cohort will be drawn from (options validated as generation will). */
+function siteOf(options: CohortOptionsInput): string {
+  try {
+    return parseCohortOptions(options).site;
+  } catch (err) {
+    throw err instanceof SimulatorOptionError ? asCliError(err) : err;
   }
 }

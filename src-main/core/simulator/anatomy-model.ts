@@ -191,15 +191,15 @@ export function sampleAnatomy(rng: Rng, patient: SimulatedPatient): ChestAnatomy
       thickness: 0.023,
       density: 0.1 * boneFactor,
     },
-    humerus: { e: chestHalfWidth + 0.04, v: 0.2, r: 0.05, density: 0.08 * boneFactor },
+    humerus: { e: chestHalfWidth - 0.01, v: 0.205, r: 0.042, density: 0.08 * boneFactor },
     hila: { e: 0.09, v: 0.42 + rng.normal(0, 0.008), density: 0.05 },
     breasts: male
       ? null
       : {
-          e: 0.27 + 0.015 * h,
-          cy: 0.52 + 0.0015 * ageOver(30) + rng.normal(0, 0.015),
-          rx: 0.19 * breastSize,
-          ry: 0.15 * breastSize,
+          e: 0.3 + 0.015 * h,
+          cy: 0.47 + 0.0015 * ageOver(30) + rng.normal(0, 0.015),
+          rx: 0.18 * breastSize,
+          ry: 0.14 * breastSize,
           density: 0.12 * breastSize,
         },
     gastricBubble: rng.chance(0.6)

@@ -1,6 +1,6 @@
 /** Ribs (posterior and anterior arcs), clavicles and humeral heads, drawn onto the density canvas. */
 import { lungLateralE, type ChestAnatomy, type Side } from './anatomy-model';
-import { addCapsule, addCurvedBand, addEllipse, type Canvas } from './raster';
+import { addCurvedBand, addEllipse, type Canvas } from './raster';
 
 export function addBones(anatomy: ChestAnatomy, canvas: Canvas): void {
   for (const side of [-1, 1] as const) {
@@ -72,10 +72,9 @@ function addClavicle(anatomy: ChestAnatomy, canvas: Canvas, side: Side): void {
   });
 }
 
-/** The humeral head at the edge of the field, and the top of its shaft. */
+/** The humeral head at the edge of the field, within the shoulder's soft tissue. */
 function addHumerus(anatomy: ChestAnatomy, canvas: Canvas, side: Side): void {
   const h = anatomy.humerus;
   const cx = anatomy.midline + side * h.e;
   addEllipse(canvas, { cx, cy: h.v, rx: h.r, ry: h.r * 1.1, angle: 0 }, h.density, (d) => 0.6 + 0.4 * d * d);
-  addCapsule(canvas, [cx + side * 0.01, h.v + 0.04], [cx + side * 0.05, h.v + 0.3], h.r * 0.55, h.density * 0.8);
 }

@@ -187,14 +187,16 @@ function addEdema(anatomy: ChestAnatomy, rendered: RenderedAnatomy, amplitude: n
     const boxW = box.u1 - box.u0;
     const boxH = box.v1 - box.v0;
     return regionWhere(size, box, (u, v, i) => {
-      if (rendered.lungMask[i] !== label) return false;
+      // Aerated lung only: behind the heart there is too little air for the haze to show.
+      if (rendered.lungMask[i] !== label || (rendered.air[i] as number) < 0.25 * lung.air) return false;
       const x = (u - cx) / rx;
       const y = (v - cy) / ry;
       const k = Math.min(bins - 1, (((Math.atan2(y, x) + Math.PI) / (2 * Math.PI)) * bins) | 0);
       const r = Math.sqrt(x * x + y * y) / (outline[k] as number);
       if (r >= 1) return false;
       const patch = 0.7 + 0.3 * clamp(texture((u - box.u0) / boxW, (v - box.v0) / boxH), -1.5, 1.5);
-      const inner = 1 - r * r;
+      // Flat in the middle, falling steeply near the outline, so the region is where the haze is seen.
+      const inner = 1 - r * r * r * r;
       const haze = strength * Math.sqrt(inner) * Math.sqrt(Math.sqrt(inner)) * patch;
       data[i] = (data[i] as number) + Math.min(haze, 0.9 * (rendered.air[i] as number));
       return true;

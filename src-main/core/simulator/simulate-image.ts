@@ -22,7 +22,7 @@ import { addFindings } from './findings';
 import { resolvedPrevalence, shortcutFinding, type CohortOptions } from './options';
 import { drawPatient, type SimulatedPatient } from './patient';
 import { Rng } from './prng';
-import type { Region } from './region';
+import { regionArea, type Region } from './region';
 import { decideMarker, inShortcutSubgroup, paintMarker, placeMarker, type MarkerPlacement } from './shortcut';
 import { siteProfiles, type SiteProfile } from './site-profiles';
 
@@ -72,11 +72,20 @@ export function simulateImage(options: CohortOptions, index: number, withTwin = 
 
   const patient = drawPatient(stream('patient'), options);
   const labels = drawLabels(options, stream('labels'));
-  const positive = options.findings.filter((f) => labels[f] === 1);
+  const drawn = options.findings.filter((f) => labels[f] === 1);
 
   const anatomy = sampleAnatomy(stream('anatomy'), patient);
   const rendered = renderAnatomy(anatomy, size, stream('vessels'));
-  const patientRegions = addFindings(anatomy, rendered, positive, options.lesion, stream('findings'));
+  const patientRegions = addFindings(anatomy, rendered, drawn, options.lesion, stream('findings'));
+  // A label is never without its lesion: should a finding find no room (a nodule that fits nowhere, which the
+  // placement's shrinking radius makes all but impossible), the image is negative for it.
+  for (const finding of drawn) {
+    if ((patientRegions[finding] ?? []).every((r) => regionArea(r) === 0)) {
+      labels[finding] = 0;
+      delete patientRegions[finding];
+    }
+  }
+  const positive = drawn.filter((f) => labels[f] === 1);
 
   const acquisition = drawAcquisition(stream('acquisition'), profile);
   const density = warpDensity(rendered.canvas.data, size, acquisition);
