@@ -36,7 +36,8 @@ beforeAll(async () => {
   brokenFile = join(smallFolder, 'broken.dcm');
   writeFileSync(brokenFile, new Uint8Array(0));
   bigFolder = join(dir.path, 'site-b');
-  makeDxFiles(bigFolder, bigCount, 512, 512, 12);
+  // Large enough that the import is still running when Cancel is clicked, even on a fast machine.
+  makeDxFiles(bigFolder, bigCount, 1024, 1024, 12);
   [browser, host] = await Promise.all([
     launchChromium(),
     startHost(['--db', join(dir.path, 'workspace.db')], { ALIGNER_USER_DATA: join(dir.path, 'user-data') }),

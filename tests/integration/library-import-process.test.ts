@@ -13,9 +13,11 @@ import { startHost, type RunningHost } from '../helpers/web-host';
 const dir = tempDir();
 const env = { ALIGNER_USER_DATA: join(dir.path, 'user-data') };
 const folder = join(dir.path, 'dicom');
+const fileCount = 40;
 let files: string[] = [];
 beforeAll(() => {
-  files = makeDxFiles(folder, 40, 400, 320, 21);
+  // Big enough that a hard kill lands mid-import even on a fast machine.
+  files = makeDxFiles(folder, fileCount, 1024, 800, 21);
 });
 afterAll(() => dir.remove());
 
@@ -114,7 +116,7 @@ describe('aligner import (CLI)', () => {
     // Kill hard once a few files are in: no chance to finish a transaction politely.
     await new Promise<void>((resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {
-        const match = /import: (\d+)\/40/.exec(chunk.toString());
+        const match = new RegExp(`import: (\\d+)/${fileCount}`).exec(chunk.toString());
         if (match && Number(match[1]) >= 5) {
           child.kill('SIGKILL');
           resolve();
@@ -127,7 +129,7 @@ describe('aligner import (CLI)', () => {
     const check = new Database(db);
     const partial = check.prepare('SELECT count(*) FROM images').pluck().get() as number;
     expect(partial).toBeGreaterThanOrEqual(5);
-    expect(partial).toBeLessThan(40);
+    expect(partial).toBeLessThan(fileCount);
     expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
     const incomplete = check
       .prepare(
@@ -143,7 +145,7 @@ describe('aligner import (CLI)', () => {
     const summary = JSON.parse(rerun.stdout) as { imported: number; duplicates: number; failed: unknown[] };
     expect(summary.failed).toEqual([]);
     expect(summary.duplicates).toBe(partial);
-    expect(summary.imported + summary.duplicates).toBe(40);
+    expect(summary.imported + summary.duplicates).toBe(fileCount);
   });
 });
 
@@ -182,16 +184,18 @@ describe('import through the API', () => {
     socket.close();
     expect(end).toMatchObject({
       event: 'importFinished',
-      payload: { jobId, error: null, summary: { imported: 40, failed: [] } },
+      payload: { jobId, error: null, summary: { imported: fileCount, failed: [] } },
     });
     const progress = messages.filter((m) => m.event === 'importProgress');
     expect(progress.length).toBeGreaterThan(0);
-    expect(progress.at(-1)).toMatchObject({ payload: { jobId, done: 40, total: 40 } });
+    expect(progress.at(-1)).toMatchObject({ payload: { jobId, done: fileCount, total: fileCount } });
 
     const page = await call('worklistQuery', { filter: { role: 'ood-test' }, limit: 10 });
-    expect(page.json.value).toMatchObject({ total: 40 });
+    expect(page.json.value).toMatchObject({ total: fileCount });
     const sources = await call('sourcesList', {});
-    expect(sources.json.value).toEqual([expect.objectContaining({ name: 'site-b', role: 'ood-test', imageCount: 40 })]);
+    expect(sources.json.value).toEqual([
+      expect.objectContaining({ name: 'site-b', role: 'ood-test', imageCount: fileCount }),
+    ]);
   });
 
   it('validates import input and names the field', async () => {
