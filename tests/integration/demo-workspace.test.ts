@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { regionGeometrySchema } from '../../src-main/api/annotation-schemas';
 import { buildDemoWorkspace, type DemoProgress } from '../../src-main/core/demo/build-demo';
 import { openWorkspace } from '../../src-main/core/db/open-workspace';
 import { listSources } from '../../src-main/core/library/sources';
@@ -46,6 +47,8 @@ describe('demo workspace', () => {
         points: [number, number][];
       };
       expect(geometry.kind).toBe('polygon');
+      // The stored form is the Annotate view's region geometry, and it rasterises onto its finding.
+      expect(() => regionGeometrySchema.parse(geometry)).not.toThrow();
       expect(geometry.points.every(([x, y]) => x >= 0 && y >= 0 && x <= size && y <= size)).toBe(true);
       expect(progress.some((p) => p.stage === 'generating')).toBe(true);
       expect(progress.some((p) => p.stage === 'importing')).toBe(true);
