@@ -59,39 +59,20 @@ describe('rasterizeRegions', () => {
     });
     const painted = count(rasterizeRegions([line], image));
     expect(Math.abs(painted - (100 * 10 + Math.PI * 25))).toBeLessThan(2 * (100 + Math.PI * 5));
-    const erased = rasterizeRegions(
-      [
-        line,
-        region({
-          kind: 'stroke',
-          points: [
-            [70, 40],
-            [70, 60],
-          ],
-          radius: 10,
-          erase: true,
-        }),
+    const eraser = region({
+      kind: 'stroke',
+      points: [
+        [70, 40],
+        [70, 60],
       ],
-      image,
-    );
+      radius: 10,
+      erase: true,
+    });
+    const erased = rasterizeRegions([line, eraser], image);
     expect(erased[50 * 200 + 70]).toBe(0);
     expect(erased[50 * 200 + 30]).toBe(1);
     // Order matters: an eraser before the paint erases nothing.
-    const eraserFirst = rasterizeRegions(
-      [
-        region({
-          kind: 'stroke',
-          points: [
-            [70, 40],
-            [70, 60],
-          ],
-          radius: 10,
-          erase: true,
-        }),
-        line,
-      ],
-      image,
-    );
+    const eraserFirst = rasterizeRegions([eraser, line], image);
     expect(count(eraserFirst)).toBe(painted);
   });
 
