@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
 import { eventChannel } from './api/bridge';
-import { createDispatch } from './api/dispatch';
-import { createHandlers, type HostServices } from './api/handlers';
+import { createBinaryDispatch, createDispatch } from './api/dispatch';
+import { createBinaryHandlers, createHandlers, type HostServices } from './api/handlers';
 import { AppContext } from './core/app-context';
 import { appVersion } from './core/app-version';
 import { probeInChild } from './core/compute/probe-client';
@@ -133,7 +133,12 @@ async function start(): Promise<void> {
       return result.canceled ? [] : result.filePaths;
     },
   };
-  const unregister = registerIpc(ipcMain, createDispatch(createHandlers(ctx, host)), isTrustedUrl);
+  const unregister = registerIpc(
+    ipcMain,
+    createDispatch(createHandlers(ctx, host)),
+    isTrustedUrl,
+    createBinaryDispatch(createBinaryHandlers(ctx)),
+  );
   win = createWindow();
   if (openError) {
     // The app still opens, without a workspace, so Settings can choose another one; the

@@ -4,8 +4,8 @@
  * event messages are checked against the contract's event names.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { callChannel, eventChannel, type WorkstationBridge } from './api/bridge';
-import { isCallName, isEventName, type EventMessage } from './api/contract';
+import { binaryChannel, callChannel, eventChannel, type WorkstationBridge } from './api/bridge';
+import { isBinaryCallName, isCallName, isEventName, type EventMessage } from './api/contract';
 
 const bridge: WorkstationBridge = {
   call: (name, input) => {
@@ -16,6 +16,15 @@ const bridge: WorkstationBridge = {
       });
     }
     return ipcRenderer.invoke(callChannel(name), input) as ReturnType<WorkstationBridge['call']>;
+  },
+  binary: (name, input) => {
+    if (typeof name !== 'string' || !isBinaryCallName(name)) {
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'unknown_call', message: `unknown binary API call '${String(name)}'` },
+      });
+    }
+    return ipcRenderer.invoke(binaryChannel(name), input) as ReturnType<WorkstationBridge['binary']>;
   },
   pathForFile: (file) => webUtils.getPathForFile(file),
   onEvent: (listener) => {

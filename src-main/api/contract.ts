@@ -19,6 +19,25 @@ import {
   worklistPageSchema,
   worklistQuerySchema,
 } from './library-schemas';
+import {
+  activityInputSchema,
+  annotateImageSchema,
+  annotatorListSchema,
+  annotatorNameSchema,
+  findingFlagInputSchema,
+  findingFlagsSchema,
+  historyStepInputSchema,
+  historyStepSchema,
+  nextToAnnotateInputSchema,
+  nextToAnnotateSchema,
+  noteInputSchema,
+  regionCreateInputSchema,
+  regionDeleteInputSchema,
+  regionDeletedSchema,
+  regionSavedSchema,
+  regionUpdateInputSchema,
+} from './annotation-schemas';
+import { imagePixelsMetaSchema } from './viewer-schemas';
 
 // ---------------------------------------------------------------- shared shapes
 
@@ -144,6 +163,58 @@ export const calls = {
     thumbnailsSchema,
     'Worklist thumbnails (PNG data URLs) of the given images.',
   ),
+  annotatorsList: call(noInput, annotatorListSchema, 'Registered annotators and every name found on regions.'),
+  annotatorAdd: call(
+    z.object({ name: annotatorNameSchema }).strict(),
+    annotatorListSchema,
+    'Register a person who draws (harmless when already registered).',
+  ),
+  annotateOpen: call(
+    z.object({ imageId: z.number().int().positive(), annotator: annotatorNameSchema }).strict(),
+    annotateImageSchema,
+    "An image's facts, all live regions, and this annotator's flags, note, time and undo state.",
+  ),
+  regionCreate: call(
+    regionCreateInputSchema,
+    regionSavedSchema,
+    'Save a new region (image pixel coordinates); answers after the transaction committed.',
+  ),
+  regionUpdate: call(
+    regionUpdateInputSchema,
+    regionSavedSchema,
+    "Replace one of the annotator's own regions (move, reshape); answers after the commit.",
+  ),
+  regionDelete: call(
+    regionDeleteInputSchema,
+    regionDeletedSchema,
+    "Soft-delete one of the annotator's own regions; undo brings it back.",
+  ),
+  annotationUndo: call(
+    historyStepInputSchema,
+    historyStepSchema,
+    "Revert the annotator's newest edit on the image (the history survives restarts).",
+  ),
+  annotationRedo: call(historyStepInputSchema, historyStepSchema, 'Re-apply the edit undone last.'),
+  findingFlagSet: call(
+    findingFlagInputSchema,
+    z.array(findingFlagsSchema),
+    'Set the "no visible finding" and "uncertain" flags of one finding on one image.',
+  ),
+  readNoteSet: call(
+    noteInputSchema,
+    z.object({ note: z.string(), activeSeconds: z.number() }).strict(),
+    "Save the annotator's free-text note on the image.",
+  ),
+  readActivity: call(
+    activityInputSchema,
+    z.object({ note: z.string(), activeSeconds: z.number() }).strict(),
+    'Add active reading time (seconds) to the image for the annotator.',
+  ),
+  nextToAnnotate: call(
+    nextToAnnotateInputSchema,
+    nextToAnnotateSchema,
+    'The next training image positive for a finding that this annotator has not drawn (nor marked "no visible finding").',
+  ),
 } as const;
 
 export type Calls = typeof calls;
@@ -158,6 +229,38 @@ export const callNames = Object.keys(calls) as CallName[];
 
 export function isCallName(name: string): name is CallName {
   return Object.hasOwn(calls, name);
+}
+
+// ---------------------------------------------------------------- binary calls
+
+/**
+ * Calls whose answer is bulk bytes plus validated metadata (the full-resolution
+ * pixels of an image). Over IPC the bytes travel as a Uint8Array; over HTTP as
+ * one framed body (binary-frame.ts) from `POST /api/binary/<call>`.
+ */
+interface BinaryCallSpec<I extends z.ZodType, M extends z.ZodType> {
+  readonly input: I;
+  readonly meta: M;
+  readonly summary: string;
+}
+
+export const binaryCalls = {
+  imagePixels: {
+    input: z.object({ imageId: z.number().int().positive() }).strict(),
+    meta: imagePixelsMetaSchema,
+    summary: 'Full-resolution pixels of an image (Uint16 values + how to map them to modality values).',
+  } satisfies BinaryCallSpec<z.ZodType, z.ZodType>,
+} as const;
+
+export type BinaryCalls = typeof binaryCalls;
+export type BinaryCallName = keyof BinaryCalls;
+export type BinaryCallInput<N extends BinaryCallName> = z.input<BinaryCalls[N]['input']>;
+export type BinaryParsedInput<N extends BinaryCallName> = z.output<BinaryCalls[N]['input']>;
+export type BinaryCallMeta<N extends BinaryCallName> = z.output<BinaryCalls[N]['meta']>;
+export const binaryCallNames = Object.keys(binaryCalls) as BinaryCallName[];
+
+export function isBinaryCallName(name: string): name is BinaryCallName {
+  return Object.hasOwn(binaryCalls, name);
 }
 
 // ---------------------------------------------------------------- events

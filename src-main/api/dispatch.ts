@@ -1,7 +1,19 @@
 import type { z } from 'zod';
 import { WorkspaceError } from '../core/db/workspace-error';
 import { InputError } from '../core/input-error';
-import { calls, isCallName, type CallName, type CallOutput, type ParsedInput } from './contract';
+import type { BinaryAnswer } from './binary-frame';
+import {
+  binaryCalls,
+  calls,
+  isBinaryCallName,
+  isCallName,
+  type BinaryCallMeta,
+  type BinaryCallName,
+  type BinaryParsedInput,
+  type CallName,
+  type CallOutput,
+  type ParsedInput,
+} from './contract';
 import type { ApiError, ApiResult } from './errors';
 
 /** One handler per call, each backed by a core service. The type makes the table complete. */
@@ -52,6 +64,39 @@ export function toApiError(name: string, err: unknown, logInternal: InternalErro
   }
   logInternal(name, err);
   return { code: 'internal', message: `${name} failed: ${err instanceof Error ? err.message : String(err)}` };
+}
+
+/** One handler per binary call: metadata (checked against the contract) and the bytes. */
+export type BinaryHandlers = {
+  [N in BinaryCallName]: (
+    input: BinaryParsedInput<N>,
+  ) => Promise<{ meta: BinaryCallMeta<N>; data: Uint8Array }>;
+};
+
+export type BinaryDispatch = (name: string, rawInput: unknown) => Promise<ApiResult<BinaryAnswer>>;
+
+/** As `createDispatch`, for the binary calls: the input and the metadata are validated, the bytes passed through. */
+export function createBinaryDispatch(
+  handlers: BinaryHandlers,
+  logInternal: InternalErrorLog = defaultLog,
+): BinaryDispatch {
+  return async (name, rawInput) => {
+    if (!isBinaryCallName(name)) return fail({ code: 'unknown_call', message: `unknown binary API call '${name}'` });
+    const spec = binaryCalls[name];
+    const parsed = spec.input.safeParse(rawInput ?? {});
+    if (!parsed.success) return fail(describeIssues(name, parsed.error));
+    try {
+      const answer = await handlers[name](parsed.data);
+      const checked = spec.meta.safeParse(answer.meta);
+      if (!checked.success) {
+        logInternal(name, checked.error);
+        return fail({ code: 'internal', message: `${name} produced metadata outside the contract` });
+      }
+      return { ok: true, value: { meta: checked.data, data: answer.data } };
+    } catch (err) {
+      return fail(toApiError(name, err, logInternal));
+    }
+  };
 }
 
 /** Thrown by a handler to answer with a specific API error. */

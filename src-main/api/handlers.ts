@@ -2,7 +2,16 @@ import type { AppContext } from '../core/app-context';
 import { listSources } from '../core/library/sources';
 import { queryWorklist, readThumbnails } from '../core/library/worklist';
 import { readWorkspaceInfo } from '../core/workspace/workspace-info';
-import { ApiFailure, type Handlers } from './dispatch';
+import { openForAnnotation } from '../core/annotations/annotate-image';
+import { addAnnotator, listAnnotators } from '../core/annotations/annotators';
+import { addActiveTime, setFindingFlags, setNote } from '../core/annotations/image-reads';
+import { nextToAnnotate } from '../core/annotations/next-to-annotate';
+import { createRegion, deleteRegion, updateRegion } from '../core/annotations/region-edits';
+import { historyState, redoEdit, undoEdit } from '../core/annotations/region-history';
+import { listRegions } from '../core/annotations/regions';
+import { FullPixelsCache } from '../core/library/full-pixels-cache';
+import type Database from 'better-sqlite3';
+import { ApiFailure, type BinaryHandlers, type Handlers } from './dispatch';
 
 /** What only a host can do (a native dialog); a host without it leaves it out. */
 export interface HostServices {
@@ -32,5 +41,36 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     },
     worklistQuery: (query) => queryWorklist(ctx.workspace().db, query),
     thumbnails: ({ ids }) => ({ items: readThumbnails(ctx.workspace().db, ids) }),
+    annotatorsList: () => ({ annotators: listAnnotators(ctx.workspace().db) }),
+    annotatorAdd: ({ name }) => ({ annotators: addAnnotator(ctx.workspace().db, name) }),
+    annotateOpen: ({ imageId, annotator }) => openForAnnotation(ctx.workspace().db, imageId, annotator),
+    regionCreate: (input) => createRegion(ctx.workspace().db, input),
+    regionUpdate: (input) => updateRegion(ctx.workspace().db, input),
+    regionDelete: (input) => deleteRegion(ctx.workspace().db, input),
+    annotationUndo: ({ imageId, annotator }) =>
+      historyStep(ctx.workspace().db, imageId, annotator, undoEdit(ctx.workspace().db, imageId, annotator)),
+    annotationRedo: ({ imageId, annotator }) =>
+      historyStep(ctx.workspace().db, imageId, annotator, redoEdit(ctx.workspace().db, imageId, annotator)),
+    findingFlagSet: (input) => setFindingFlags(ctx.workspace().db, input),
+    readNoteSet: (input) => setNote(ctx.workspace().db, input),
+    readActivity: (input) => addActiveTime(ctx.workspace().db, input),
+    nextToAnnotate: (input) => nextToAnnotate(ctx.workspace().db, input),
+  };
+}
+
+function historyStep(
+  db: Database.Database,
+  imageId: number,
+  annotator: string,
+  applied: ReturnType<typeof undoEdit>,
+): ReturnType<Handlers['annotationUndo']> {
+  return { applied, regions: listRegions(db, imageId), history: historyState(db, imageId, annotator) };
+}
+
+/** The binary calls: bulk pixels for the full-resolution viewer. */
+export function createBinaryHandlers(ctx: AppContext): BinaryHandlers {
+  const pixels = new FullPixelsCache();
+  return {
+    imagePixels: async ({ imageId }) => pixels.get(ctx.workspace().db, imageId),
   };
 }

@@ -138,6 +138,56 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX runs_study ON runs(study_id);
     `,
   },
+  {
+    version: 2,
+    description: 'annotators, per-image undo history, finding flags, reading notes and active time',
+    sql: `
+      -- People who draw (chosen at first start). Imported dataset readers need no row here.
+      CREATE TABLE annotators (
+        name       TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 80),
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      ) STRICT;
+
+      -- Every edit of a region, per image and annotator, so undo/redo survives a restart.
+      -- The undone entries are always the newest ones of a stack; a new edit drops them.
+      CREATE TABLE annotation_history (
+        id            INTEGER PRIMARY KEY,
+        image_id      INTEGER NOT NULL REFERENCES images(id),
+        annotator     TEXT NOT NULL,
+        annotation_id INTEGER NOT NULL REFERENCES annotations(id),
+        action        TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+        before        TEXT,
+        after         TEXT,
+        state         TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('done', 'undone', 'dropped')),
+        created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      ) STRICT;
+      CREATE INDEX annotation_history_stack ON annotation_history(image_id, annotator, state, id);
+
+      -- "No visible finding" and "uncertain", per image, finding and annotator.
+      CREATE TABLE finding_flags (
+        image_id   INTEGER NOT NULL REFERENCES images(id),
+        finding    TEXT NOT NULL,
+        annotator  TEXT NOT NULL,
+        no_finding INTEGER NOT NULL DEFAULT 0 CHECK (no_finding IN (0, 1)),
+        uncertain  INTEGER NOT NULL DEFAULT 0 CHECK (uncertain IN (0, 1)),
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (image_id, finding, annotator)
+      ) STRICT;
+
+      -- One reader's work on one image: the free-text note and the active time spent.
+      CREATE TABLE image_reads (
+        image_id       INTEGER NOT NULL REFERENCES images(id),
+        annotator      TEXT NOT NULL,
+        note           TEXT NOT NULL DEFAULT '',
+        active_seconds REAL NOT NULL DEFAULT 0 CHECK (active_seconds >= 0),
+        first_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        updated_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (image_id, annotator)
+      ) STRICT;
+
+      CREATE INDEX annotations_annotator ON annotations(annotator, finding);
+    `,
+  },
 ];
 
 /** The newest schema version this build of the app understands. */

@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDispatch } from '../../api/dispatch';
-import { createHandlers } from '../../api/handlers';
+import { createBinaryDispatch, createDispatch } from '../../api/dispatch';
+import { createBinaryHandlers, createHandlers } from '../../api/handlers';
 import { AppContext } from '../../core/app-context';
 import { appVersion } from '../../core/app-version';
 import { probeInChild } from '../../core/compute/probe-client';
@@ -75,6 +75,7 @@ async function main(): Promise<void> {
 
   host = await startWebHost({
     dispatch: createDispatch(createHandlers(context)),
+    binaryDispatch: createBinaryDispatch(createBinaryHandlers(context)),
     events: context.events,
     rendererDir: join(outMain, '..', 'renderer'),
     host: values.host,

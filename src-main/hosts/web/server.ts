@@ -3,13 +3,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventBus } from '../../api/event-bus';
-import type { Dispatch } from '../../api/dispatch';
+import { binaryContentType, encodeBinaryFrame } from '../../api/binary-frame';
+import type { BinaryDispatch, Dispatch } from '../../api/dispatch';
 import { httpStatusOf, type ApiError } from '../../api/errors';
 import { contentSecurityPolicy } from '../security';
 import { readStaticFile } from './static-files';
 
 export interface WebHostOptions {
   readonly dispatch: Dispatch;
+  /** The binary calls (`POST /api/binary/<call>`); without it they answer unknown_call. */
+  readonly binaryDispatch?: BinaryDispatch;
   readonly events: EventBus;
   /** Folder of the built renderer (out/renderer). */
   readonly rendererDir: string;
@@ -145,6 +148,25 @@ async function handleApi(
       sendJson(res, 400, apiError('invalid_json', `malformed JSON body: ${(err as Error).message}`));
       return;
     }
+  }
+  if (name.startsWith('binary/')) {
+    const binaryName = name.slice('binary/'.length);
+    const answer = options.binaryDispatch
+      ? await options.binaryDispatch(binaryName, input)
+      : ({ ok: false, error: { code: 'unknown_call', message: `unknown binary API call '${binaryName}'` } } as const);
+    if (!answer.ok) {
+      sendJson(res, httpStatusOf[answer.error.code], answer);
+      return;
+    }
+    const frame = encodeBinaryFrame(answer.value);
+    res.writeHead(200, {
+      'Content-Type': binaryContentType,
+      'Content-Length': frame.byteLength,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.end(frame);
+    return;
   }
   const result = await options.dispatch(name, input);
   sendJson(res, result.ok ? 200 : httpStatusOf[result.error.code], result);

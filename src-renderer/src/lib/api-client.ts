@@ -1,6 +1,10 @@
 import {
+  binaryCalls,
   calls,
   events,
+  type BinaryCallInput,
+  type BinaryCallMeta,
+  type BinaryCallName,
   type CallInput,
   type CallName,
   type CallOutput,
@@ -42,6 +46,20 @@ export class ApiClient {
       throw new ApiCallError({ code: 'internal', message: `${name}: the answer does not match the contract` });
     }
     return checked.data as CallOutput<N>;
+  }
+
+  /** A binary call: the metadata is checked against the contract, the bytes come as they are. */
+  async binary<N extends BinaryCallName>(
+    name: N,
+    input: BinaryCallInput<N>,
+  ): Promise<{ meta: BinaryCallMeta<N>; data: Uint8Array }> {
+    const result = await this.transport.binary(name, input);
+    if (!result.ok) throw new ApiCallError(result.error);
+    const checked = binaryCalls[name].meta.safeParse(result.value.meta);
+    if (!checked.success) {
+      throw new ApiCallError({ code: 'internal', message: `${name}: the metadata does not match the contract` });
+    }
+    return { meta: checked.data as BinaryCallMeta<N>, data: result.value.data };
   }
 
   on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void {

@@ -1,11 +1,14 @@
 import type { WorkstationBridge } from '@contract/bridge';
-import type { CallName, EventMessage } from '@contract/contract';
+import { binaryContentType, decodeBinaryFrame, type BinaryAnswer } from '@contract/binary-frame';
+import type { BinaryCallName, CallName, EventMessage } from '@contract/contract';
 import type { ApiResult } from '@contract/errors';
 
 /** How the renderer reaches the API: Electron IPC, or HTTP + WebSocket in a browser. */
 export interface Transport {
   readonly kind: 'ipc' | 'http';
   call(name: CallName, input: unknown): Promise<ApiResult<unknown>>;
+  /** A binary call: bulk bytes plus metadata (checked by the client). */
+  binary(name: BinaryCallName, input: unknown): Promise<ApiResult<BinaryAnswer>>;
   /**
    * Subscribes to events. `onReconnect` runs when the event stream resumes
    * after a break, since events sent during the break are lost: re-read state then.
@@ -23,6 +26,7 @@ export function ipcTransport(bridge: WorkstationBridge): Transport {
   return {
     kind: 'ipc',
     call: (name, input) => bridge.call(name, input),
+    binary: (name, input) => bridge.binary(name, input),
     onEvent: (listener) => bridge.onEvent((message: EventMessage) => listener(message)),
   };
 }
@@ -51,6 +55,33 @@ export function httpTransport(location: Location = window.location): Transport {
         return (await response.json()) as ApiResult<unknown>;
       } catch {
         return { ok: false, error: { code: 'internal', message: `the host answered ${response.status} without JSON` } };
+      }
+    },
+    binary: async (name, input) => {
+      let response: Response;
+      try {
+        response = await fetch(`/api/binary/${name}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch (err) {
+        return {
+          ok: false,
+          error: { code: 'unavailable', message: `the browser host does not answer (${String(err)})` },
+        };
+      }
+      if (response.headers.get('Content-Type') !== binaryContentType) {
+        try {
+          return (await response.json()) as ApiResult<BinaryAnswer>;
+        } catch {
+          return { ok: false, error: { code: 'internal', message: `the host answered ${response.status}` } };
+        }
+      }
+      try {
+        return { ok: true, value: decodeBinaryFrame(await response.arrayBuffer()) };
+      } catch (err) {
+        return { ok: false, error: { code: 'internal', message: `malformed binary answer: ${String(err)}` } };
       }
     },
     onEvent: (listener, onReconnect) => openEventSocket(location, token, listener, onReconnect),
