@@ -68,9 +68,7 @@ export function toApiError(name: string, err: unknown, logInternal: InternalErro
 
 /** One handler per binary call: metadata (checked against the contract) and the bytes. */
 export type BinaryHandlers = {
-  [N in BinaryCallName]: (
-    input: BinaryParsedInput<N>,
-  ) => Promise<{ meta: BinaryCallMeta<N>; data: Uint8Array }>;
+  [N in BinaryCallName]: (input: BinaryParsedInput<N>) => Promise<{ meta: BinaryCallMeta<N>; data: Uint8Array }>;
 };
 
 export type BinaryDispatch = (name: string, rawInput: unknown) => Promise<ApiResult<BinaryAnswer>>;

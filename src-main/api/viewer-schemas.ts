@@ -11,9 +11,7 @@
  */
 import { z } from 'zod';
 
-export const voiWindowSchema = z
-  .object({ center: z.number().finite(), width: z.number().finite().min(1) })
-  .strict();
+export const voiWindowSchema = z.object({ center: z.number().finite(), width: z.number().finite().min(1) }).strict();
 export type VoiWindowValue = z.infer<typeof voiWindowSchema>;
 
 export const imagePixelsMetaSchema = z

@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { annotationsCommands } from './annotations-commands';
 import { backendCommand } from './backend';
 import { dicomCommands } from './dicom-commands';
 import { importCommand } from './import';
@@ -12,4 +13,5 @@ export const commands: readonly Command[] = [
   importCommand,
   simulateCommand,
   ...dicomCommands,
+  ...annotationsCommands,
 ];

@@ -15,10 +15,7 @@ export function assertGeometryFitsImage(geometry: RegionGeometry, image: ImageSi
   const { columns, rows } = image;
   const onImage = (x: number, y: number, what: string): void => {
     if (!(x >= 0 && x <= columns && y >= 0 && y <= rows)) {
-      throw new InputError(
-        `${what} (${round(x)}, ${round(y)}) lies outside the ${columns}×${rows} image`,
-        'geometry',
-      );
+      throw new InputError(`${what} (${round(x)}, ${round(y)}) lies outside the ${columns}×${rows} image`, 'geometry');
     }
   };
   const longest = Math.max(columns, rows);

@@ -22,8 +22,7 @@ export function nextToAnnotate(
   const remaining = db.prepare(`SELECT COUNT(*) ${candidates}`).pluck().get(params) as number;
   const next =
     (db.prepare(`SELECT i.id ${candidates} AND i.id > @after ORDER BY i.id LIMIT 1`).pluck().get(params) as
-      | number
-      | undefined) ??
+      number | undefined) ??
     (db.prepare(`SELECT i.id ${candidates} ORDER BY i.id LIMIT 1`).pluck().get(params) as number | undefined);
   return { imageId: next ?? null, remaining };
 }

@@ -97,8 +97,7 @@ export function deleteRegion(
 /** The stored size of an image. @throws InputError (field `imageId`) for an unknown image */
 export function imageSize(db: Database.Database, imageId: number): ImageSize {
   const row = db.prepare('SELECT rows, cols FROM images WHERE id = ?').get(imageId) as
-    | { rows: number; cols: number }
-    | undefined;
+    { rows: number; cols: number } | undefined;
   if (!row) throw new InputError(`no image with id ${imageId} in this workspace`, 'imageId');
   return { columns: row.cols, rows: row.rows };
 }

@@ -22,13 +22,9 @@ export function listRegions(db: Database.Database, imageId: number): Region[] {
 }
 
 /** One region by id, live or deleted; undefined when there is none. */
-export function readRegion(
-  db: Database.Database,
-  id: number,
-): (Region & { readonly deleted: boolean }) | undefined {
+export function readRegion(db: Database.Database, id: number): (Region & { readonly deleted: boolean }) | undefined {
   const row = db.prepare(`SELECT ${columns}, deleted FROM annotations WHERE id = ?`).get(id) as
-    | (RegionRow & { deleted: number })
-    | undefined;
+    (RegionRow & { deleted: number }) | undefined;
   return row && { ...toRegion(row), deleted: row.deleted === 1 };
 }
 

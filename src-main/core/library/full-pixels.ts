@@ -76,7 +76,9 @@ function greyValues(stored: StoredPixels): ArrayLike<number> {
   const grey = new Float64Array(n);
   const v = stored.values;
   for (let i = 0; i < n; i++) {
-    grey[i] = Math.round(0.299 * (v[3 * i] as number) + 0.587 * (v[3 * i + 1] as number) + 0.114 * (v[3 * i + 2] as number));
+    grey[i] = Math.round(
+      0.299 * (v[3 * i] as number) + 0.587 * (v[3 * i + 1] as number) + 0.114 * (v[3 * i + 2] as number),
+    );
   }
   return grey;
 }
@@ -103,7 +105,9 @@ async function fromRaster(imageId: number, bytes: Uint8Array): Promise<FullPixel
     modalityMax: Number.isFinite(hi) ? hi : 0,
     // As the import windows them: 8-bit shown as stored, 16-bit over the full range.
     defaultWindow:
-      image.bitDepth === 8 ? { center: 128, width: 256 } : { center: (lo + hi + 1) / 2, width: Math.max(1, hi - lo + 1) },
+      image.bitDepth === 8
+        ? { center: 128, width: 256 }
+        : { center: (lo + hi + 1) / 2, width: Math.max(1, hi - lo + 1) },
     invert: false,
     quantised: false,
   };
