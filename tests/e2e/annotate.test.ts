@@ -263,4 +263,95 @@ describe('Annotate view', () => {
     await expect(page.getByTestId('undo').isEnabled()).resolves.toBe(true);
     await page.screenshot({ path: screenshotPath('annotate-reloaded') });
   }, 120_000);
+
+  it('selects, moves, reshapes and deletes a region; sets flags and a note; overlays another reader; lists the shortcuts', async () => {
+    const page = await newPage();
+    await page.goto(`${host.url}#/annotate`);
+    await page.getByTestId('annotator-name').fill('Dr Two');
+    await page.getByTestId('annotator-submit').click();
+    await page.goto(`${host.url}#/library`);
+    await page.getByTestId('worklist-open').first().click();
+    await waitLoaded(page);
+    const t = await transform(page);
+    const before = readRegions().length;
+
+    // The other reader's regions are not this reader's: none counted, but they can be overlaid.
+    await expect.poll(async () => page.getByTestId('region-count-nodule').textContent()).toBe('0 region(s)');
+    await page.getByTestId('review-with').selectOption(reader);
+    await expect.poll(async () => page.getByTestId('review-count').textContent()).toBe(`7 region(s) by ${reader}`);
+
+    // Draw a square polygon on the effusion finding (key 2).
+    await page.keyboard.press('2');
+    await page.keyboard.press('l');
+    for (const [x, y] of [
+      [40, 40],
+      [80, 40],
+      [80, 80],
+      [40, 80],
+    ] as const) {
+      const [px, py] = toPage(t, x, y);
+      await page.mouse.click(px, py);
+    }
+    await page.keyboard.press('Enter');
+    await waitSaved(page, 1);
+    const drawn = readRegions();
+    expect(drawn).toHaveLength(before + 1);
+    expect(drawn[before]).toMatchObject({ finding: 'effusion', annotator: 'Dr Two' });
+
+    // Select (V) and move it by (20, 10) image pixels.
+    await page.keyboard.press('v');
+    await page.mouse.click(...toPage(t, 60, 60));
+    await drag(page, toPage(t, 60, 60), toPage(t, 80, 70));
+    await waitSaved(page, 2);
+    const moved = readRegions()[before]?.geometry;
+    expect(moved?.kind).toBe('polygon');
+    if (moved?.kind !== 'polygon') throw new Error('not a polygon');
+    expect(moved.points[0]?.[0]).toBeCloseTo(60, 0);
+    expect(moved.points[0]?.[1]).toBeCloseTo(50, 0);
+
+    // Reshape: drag its third vertex (100, 90) out to (120, 110).
+    await drag(page, toPage(t, 100, 90), toPage(t, 120, 110));
+    await waitSaved(page, 3);
+    const reshaped = readRegions()[before]?.geometry;
+    if (reshaped?.kind !== 'polygon') throw new Error('not a polygon');
+    expect(reshaped.points[2]?.[0]).toBeCloseTo(120, 0);
+    expect(reshaped.points[2]?.[1]).toBeCloseTo(110, 0);
+    expect(reshaped.points[0]?.[0]).toBeCloseTo(60, 0);
+
+    // Delete is soft.
+    await page.keyboard.press('Delete');
+    await waitSaved(page, 4);
+    expect(readRegions()[before]?.deleted).toBe(1);
+    await expect.poll(async () => page.getByTestId('region-count-effusion').textContent()).toBe('0 region(s)');
+
+    // Flags for the chosen finding, and a note, are stored under this reader.
+    await page.keyboard.press('x');
+    await waitSaved(page, 5);
+    await expect(page.getByTestId('flag-none-effusion').isChecked()).resolves.toBe(true);
+    await page.getByTestId('annotate-note').fill('costophrenic angle blunted?');
+    await page.getByTestId('annotate-note').blur();
+    await waitSaved(page, 6);
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      expect(
+        db.prepare('SELECT finding, no_finding, uncertain FROM finding_flags WHERE annotator = ?').all('Dr Two'),
+      ).toEqual([{ finding: 'effusion', no_finding: 1, uncertain: 0 }]);
+      expect(db.prepare('SELECT note FROM image_reads WHERE annotator = ?').pluck().get('Dr Two')).toBe(
+        'costophrenic angle blunted?',
+      );
+    } finally {
+      db.close();
+    }
+
+    // The help overlay lists every tool's key.
+    await page.keyboard.press('?');
+    const help = page.getByTestId('annotate-help');
+    await help.waitFor();
+    for (const key of ['V', 'L', 'B', 'E', 'O', 'R', 'Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y)', 'U']) {
+      await expect(help.getByText(key, { exact: true }).count()).resolves.toBeGreaterThan(0);
+    }
+    await page.screenshot({ path: screenshotPath('annotate-help') });
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+  }, 120_000);
 });

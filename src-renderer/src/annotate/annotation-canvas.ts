@@ -394,6 +394,17 @@ export class AnnotationCanvas {
   #listen(): void {
     const el = this.container;
     el.addEventListener('contextmenu', (e) => e.preventDefault());
+    // In select mode a press on no region (the stage itself: the image does not listen) clears the selection.
+    this.#stage.on('pointerdown', (event) => {
+      if (
+        this.#tool === 'select' &&
+        event.target === this.#stage &&
+        event.evt.button === 0 &&
+        this.#selected !== null
+      ) {
+        this.select(null);
+      }
+    });
     el.addEventListener('pointerdown', (e) => this.#onPointerDown(e));
     el.addEventListener('pointermove', (e) => this.#onPointerMove(e));
     el.addEventListener('pointerup', (e) => this.#onPointerUp(e));
@@ -446,12 +457,8 @@ export class AnnotationCanvas {
       return;
     }
     if (e.button !== 0) return;
-    if (this.#tool === 'select') {
-      // Konva handles clicks on regions; a click on empty image clears the selection.
-      const hit = this.#stage.getIntersection({ x: screen[0], y: screen[1] });
-      if (!hit && this.#selected !== null) this.select(null);
-      return;
-    }
+    // Konva handles clicks on regions in select mode (see the stage's pointerdown in #listen).
+    if (this.#tool === 'select') return;
     this.#capture(e);
     const point = this.#imagePoint(e);
     if (this.#tool === 'brush' || this.#tool === 'eraser') {
