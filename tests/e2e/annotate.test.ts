@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { regionGeometrySchema, type RegionGeometry } from '../../src-main/api/annotation-schemas';
 import { rasterizeRegions } from '../../src-main/core/annotations/rasterize';
-import { launchChromium, screenshotPath, watchErrors } from '../helpers/browser';
+import { launchChromium, OpenedPages, screenshotPath } from '../helpers/browser';
 import { runCli } from '../helpers/cli';
 import { makeDxFiles } from '../helpers/dx-files';
 import { tempDir } from '../helpers/paths';
@@ -27,7 +27,7 @@ let browser: Browser;
 let host: RunningHost;
 let dir: ReturnType<typeof tempDir>;
 let dbPath: string;
-const opened: { page: Page; errors: string[] }[] = [];
+const opened = new OpenedPages();
 
 beforeAll(async () => {
   dir = tempDir('aligner-e2e-annotate-');
@@ -46,21 +46,13 @@ afterAll(async () => {
   await host?.stop();
   dir?.remove();
 });
+// Every page a test opened must end without uncaught errors or console errors.
 afterEach(async () => {
-  const pages = opened.splice(0);
-  await Promise.all(pages.map(({ page }) => page.context().close()));
-  expect(
-    pages.flatMap((p) => p.errors),
-    'errors in the browser',
-  ).toEqual([]);
+  expect(await opened.closeAll(), 'errors in the browser').toEqual([]);
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  opened.push({ page, errors: watchErrors(page) });
-  return page;
+function newPage(): Promise<Page> {
+  return opened.open(browser, { width: 1280, height: 900 });
 }
 
 const canvas = (page: Page) => page.getByTestId('annotate-canvas');

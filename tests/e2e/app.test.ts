@@ -3,7 +3,7 @@ import type { Browser, Page, WebSocket } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../package.json';
 import type { BackendReport, WorkspaceInfo } from '../../src-main/api/contract';
-import { launchChromium, screenshotPath, watchErrors, type AllowedError } from '../helpers/browser';
+import { launchChromium, OpenedPages, screenshotPath, watchErrors, type AllowedError } from '../helpers/browser';
 import { tempDir } from '../helpers/paths';
 import { startHost, type RunningHost } from '../helpers/web-host';
 
@@ -23,7 +23,7 @@ interface OpenedApp {
 }
 
 let browser: Browser;
-const opened: { page: Page; errors: string[] }[] = [];
+const opened = new OpenedPages();
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -33,16 +33,11 @@ afterAll(async () => {
 });
 // Every page a test opened must end without uncaught errors or console errors.
 afterEach(async () => {
-  const pages = opened.splice(0);
-  await Promise.all(pages.map(({ page }) => page.context().close()));
-  const errors = pages.flatMap((p) => p.errors);
-  expect(errors, 'errors in the browser').toEqual([]);
+  expect(await opened.closeAll(), 'errors in the browser').toEqual([]);
 });
 
 async function openApp(url: string, allowed: AllowedError[] = []): Promise<OpenedApp> {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  page.setDefaultTimeout(20_000);
-  opened.push({ page, errors: watchErrors(page, allowed) });
+  const page = await opened.open(browser, { width: 1280, height: 800 }, allowed);
   return { page, socket: await load(page, url) };
 }
 

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallInput, WorkspaceInfo } from '../../src-main/api/contract';
 import type { WorklistPage } from '../../src-main/api/library-schemas';
-import { launchChromium, screenshotPath, watchErrors } from '../helpers/browser';
+import { launchChromium, OpenedPages, screenshotPath } from '../helpers/browser';
 import { makeDxFiles } from '../helpers/dx-files';
 import { tempDir } from '../helpers/paths';
 import { startHost, type RunningHost } from '../helpers/web-host';
@@ -22,7 +22,7 @@ const corpusAges = Array.from({ length: smallCount }, (_, i) => 30 + ((i * 7) % 
 const bigCount = 60;
 
 let browser: Browser;
-const opened: { page: Page; errors: string[] }[] = [];
+const opened = new OpenedPages();
 let host: RunningHost;
 let dir: ReturnType<typeof tempDir>;
 let smallFolder: string;
@@ -50,18 +50,11 @@ afterAll(async () => {
 });
 // Every page a test opened must end without uncaught errors or console errors.
 afterEach(async () => {
-  const pages = opened.splice(0);
-  await Promise.all(pages.map(({ page }) => page.context().close()));
-  expect(
-    pages.flatMap((p) => p.errors),
-    'errors in the browser',
-  ).toEqual([]);
+  expect(await opened.closeAll(), 'errors in the browser').toEqual([]);
 });
 
 async function openLibrary(): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.setDefaultTimeout(20_000);
-  opened.push({ page, errors: watchErrors(page) });
+  const page = await opened.open(browser, { width: 1280, height: 900 });
   await page.goto(`${host.url}#/library`);
   await ready(page, 'library');
   return page;
@@ -229,6 +222,9 @@ describe('Library view', () => {
     await page.locator('[data-testid="worklist-row"][data-index="2"]').getByTestId('worklist-open').click();
     await ready(page, 'annotate');
     expect(new URL(page.url()).hash).toBe('#/annotate');
+    // A first visit asks who is annotating; then the opened image shows.
+    await page.getByTestId('annotator-name').fill('Dr Library');
+    await page.getByTestId('annotator-submit').click();
     await expectText(page, 'annotate-image-name', target?.name ?? '');
     await page.screenshot({ path: screenshotPath('annotate-opened'), fullPage: true });
 

@@ -69,3 +69,29 @@ export function watchErrors(page: Page, allowed: readonly AllowedError[] = []): 
   });
   return errors;
 }
+
+/**
+ * The pages a test file opens, each in its own browser context, with the
+ * errors each logs; `closeAll` (in afterEach) closes them and returns the
+ * errors, which a test must end without.
+ */
+export class OpenedPages {
+  readonly #pages: { page: Page; errors: string[] }[] = [];
+
+  async open(
+    browser: Browser,
+    viewport: { width: number; height: number },
+    allowed: readonly AllowedError[] = [],
+  ): Promise<Page> {
+    const page = await (await browser.newContext({ viewport })).newPage();
+    page.setDefaultTimeout(20_000);
+    this.#pages.push({ page, errors: watchErrors(page, allowed) });
+    return page;
+  }
+
+  async closeAll(): Promise<string[]> {
+    const pages = this.#pages.splice(0);
+    await Promise.all(pages.map(({ page }) => page.context().close()));
+    return pages.flatMap((p) => p.errors);
+  }
+}
