@@ -162,3 +162,88 @@ export const nextToAnnotateInputSchema = z
 export const nextToAnnotateSchema = z
   .object({ imageId: z.number().int().nullable(), remaining: z.number().int().nonnegative() })
   .strict();
+
+// ---------------------------------------------------------------- progress and agreement
+
+export const progressInputSchema = z.object({ annotator: annotatorNameSchema.optional() }).strict();
+export const progressReportSchema = z
+  .object({
+    annotator: z.string().nullable(),
+    trainingImages: z.number().int().nonnegative(),
+    findings: z
+      .array(
+        z
+          .object({
+            finding: z.string(),
+            positives: z.number().int().nonnegative(),
+            annotated: z.number().int().nonnegative(),
+            levels: z
+              .array(
+                z
+                  .object({
+                    level: z.number(),
+                    needed: z.number().int().nonnegative(),
+                    remaining: z.number().int().nonnegative(),
+                  })
+                  .strict(),
+              )
+              .readonly(),
+          })
+          .strict(),
+      )
+      .readonly(),
+  })
+  .strict();
+export type ProgressReportValue = z.infer<typeof progressReportSchema>;
+
+export const agreementInputSchema = z
+  .object({
+    annotatorA: annotatorNameSchema,
+    annotatorB: annotatorNameSchema,
+    finding: findingId.optional(),
+    /** One image (the Annotate view), or every image both could have annotated. */
+    imageId: z.number().int().positive().optional(),
+    maxSide: z.number().int().min(16).max(8192).optional(),
+  })
+  .strict();
+
+const overlap = {
+  pixelsA: z.number().int().nonnegative(),
+  pixelsB: z.number().int().nonnegative(),
+  intersection: z.number().int().nonnegative(),
+  union: z.number().int().nonnegative(),
+  dice: z.number(),
+  iou: z.number(),
+};
+export const agreementReportSchema = z
+  .object({
+    annotatorA: z.string(),
+    annotatorB: z.string(),
+    finding: z.string().nullable(),
+    maxSide: z.number().int(),
+    pairs: z
+      .array(
+        z
+          .object({
+            ...overlap,
+            imageId: z.number().int(),
+            finding: z.string(),
+            maskSize: z.object({ width: z.number().int(), height: z.number().int() }).strict(),
+            onlyAnnotated: z.enum(['A', 'B']).nullable(),
+          })
+          .strict(),
+      )
+      .readonly(),
+    overall: z
+      .object({
+        pairs: z.number().int().nonnegative(),
+        bothAnnotated: z.number().int().nonnegative(),
+        meanDice: z.number().nullable(),
+        meanIou: z.number().nullable(),
+        pooledDice: z.number().nullable(),
+        pooledIou: z.number().nullable(),
+      })
+      .strict(),
+  })
+  .strict();
+export type AgreementReportValue = z.infer<typeof agreementReportSchema>;

@@ -21,6 +21,10 @@ import {
 } from './library-schemas';
 import {
   activityInputSchema,
+  agreementInputSchema,
+  agreementReportSchema,
+  progressInputSchema,
+  progressReportSchema,
   annotateImageSchema,
   annotatorListSchema,
   annotatorNameSchema,
@@ -214,6 +218,16 @@ export const calls = {
     nextToAnnotateInputSchema,
     nextToAnnotateSchema,
     'The next training image positive for a finding that this annotator has not drawn (nor marked "no visible finding").',
+  ),
+  annotationProgress: call(
+    progressInputSchema,
+    progressReportSchema,
+    'Per finding: positive training images, how many carry a region, and how many more each alignment level (25/50/75/100 %) needs.',
+  ),
+  annotationAgreement: call(
+    agreementInputSchema,
+    agreementReportSchema,
+    "Dice and IoU between two annotators' regions, per image and finding and overall.",
   ),
 } as const;
 

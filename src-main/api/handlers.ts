@@ -2,7 +2,9 @@ import type { AppContext } from '../core/app-context';
 import { listSources } from '../core/library/sources';
 import { queryWorklist, readThumbnails } from '../core/library/worklist';
 import { readWorkspaceInfo } from '../core/workspace/workspace-info';
+import { regionAgreement } from '../core/annotations/agreement';
 import { openForAnnotation } from '../core/annotations/annotate-image';
+import { annotationProgress } from '../core/annotations/progress';
 import { addAnnotator, listAnnotators } from '../core/annotations/annotators';
 import { addActiveTime, setFindingFlags, setNote } from '../core/annotations/image-reads';
 import { nextToAnnotate } from '../core/annotations/next-to-annotate';
@@ -55,6 +57,10 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     readNoteSet: (input) => setNote(ctx.workspace().db, input),
     readActivity: (input) => addActiveTime(ctx.workspace().db, input),
     nextToAnnotate: (input) => nextToAnnotate(ctx.workspace().db, input),
+    annotationProgress: ({ annotator }) =>
+      annotationProgress(ctx.workspace().db, annotator === undefined ? {} : { annotator }),
+    annotationAgreement: ({ imageId, ...options }) =>
+      regionAgreement(ctx.workspace().db, imageId === undefined ? options : { ...options, imageIds: [imageId] }),
   };
 }
 

@@ -271,6 +271,13 @@ describe('Annotate view', () => {
     await expect.poll(async () => page.getByTestId('region-count-nodule').textContent()).toBe('0 region(s)');
     await page.getByTestId('review-with').selectOption(reader);
     await expect.poll(async () => page.getByTestId('review-count').textContent()).toBe(`7 region(s) by ${reader}`);
+    // Agreement with that reader: only they drew a nodule here, so Dice 0 for this image.
+    await expect
+      .poll(async () => page.getByTestId('agreement-image-nodule').textContent())
+      .toMatch(/^nodule \(only Dr E2E\)\s*0\.0+\s*0\.0+$/);
+    await page.getByTestId('agreement-overall').waitFor();
+    // Progress toward the alignment levels (this workspace has no labels: nothing is needed).
+    await expect.poll(async () => page.getByTestId('progress-nodule').textContent()).toMatch(/^nodule\s*0\/0/);
 
     // Draw a square polygon on the effusion finding (key 2).
     await page.keyboard.press('2');

@@ -27,25 +27,35 @@ export interface NewRegion {
 
 const now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
+interface Stamps {
+  id: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export function createRegion(db: Database.Database, input: NewRegion): RegionEdit {
   return db.transaction((): RegionEdit => {
     requireAnnotator(db, input.annotator);
     assertGeometryFitsImage(input.geometry, imageSize(db, input.imageId));
     const geometry = JSON.stringify(input.geometry);
-    const id = Number(
-      db
-        .prepare('INSERT INTO annotations (image_id, finding, annotator, geometry) VALUES (?, ?, ?, ?)')
-        .run(input.imageId, input.finding, input.annotator, geometry).lastInsertRowid,
-    );
+    const row = db
+      .prepare(
+        `INSERT INTO annotations (image_id, finding, annotator, geometry) VALUES (?, ?, ?, ?)
+         RETURNING id, created_at, updated_at`,
+      )
+      .get(input.imageId, input.finding, input.annotator, geometry) as Stamps;
     recordEdit(db, {
       imageId: input.imageId,
       annotator: input.annotator,
-      annotationId: id,
+      annotationId: row.id,
       action: 'create',
       before: null,
       after: geometry,
     });
-    return saved(db, id, input.imageId, input.annotator);
+    return {
+      region: { ...input, id: row.id, createdAt: row.created_at, updatedAt: row.updated_at },
+      history: historyState(db, input.imageId, input.annotator),
+    };
   })();
 }
 
@@ -60,7 +70,11 @@ export function updateRegion(
     assertGeometryFitsImage(input.geometry, imageSize(db, current.imageId));
     const before = JSON.stringify(current.geometry);
     const after = JSON.stringify(input.geometry);
-    db.prepare(`UPDATE annotations SET geometry = ?, updated_at = ${now} WHERE id = ?`).run(after, input.id);
+    const row = db
+      .prepare(
+        `UPDATE annotations SET geometry = ?, updated_at = ${now} WHERE id = ? RETURNING id, created_at, updated_at`,
+      )
+      .get(after, input.id) as Stamps;
     recordEdit(db, {
       imageId: current.imageId,
       annotator: input.annotator,
@@ -69,7 +83,10 @@ export function updateRegion(
       before,
       after,
     });
-    return saved(db, input.id, current.imageId, input.annotator);
+    return {
+      region: { ...current, geometry: input.geometry, updatedAt: row.updated_at },
+      history: historyState(db, current.imageId, input.annotator),
+    };
   })();
 }
 
@@ -108,12 +125,6 @@ function ownLiveRegion(db: Database.Database, id: number, annotator: string): Re
   if (region.annotator !== annotator) {
     throw new InputError(`region ${id} was drawn by ${region.annotator}; only they can change it`, 'id');
   }
-  return region;
-}
-
-function saved(db: Database.Database, id: number, imageId: number, annotator: string): RegionEdit {
-  const region = readRegion(db, id);
-  if (!region) throw new Error(`region ${id} vanished inside its own transaction`);
   const { deleted: _deleted, ...live } = region;
-  return { region: live, history: historyState(db, imageId, annotator) };
+  return live;
 }

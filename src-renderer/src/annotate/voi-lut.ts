@@ -70,7 +70,8 @@ export function presetWindow(name: PresetName, meta: ImagePixelsMeta, cumulative
 
 function percentile(cumulative: Uint32Array, q: number): number {
   const total = cumulative[cumulative.length - 1] ?? 0;
-  const target = q * total;
+  // At least one pixel: the 0th percentile is the lowest value present, not 0.
+  const target = Math.max(1, q * total);
   let lo = 0;
   let hi = cumulative.length - 1;
   while (lo < hi) {
