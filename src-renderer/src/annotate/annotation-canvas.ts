@@ -94,6 +94,7 @@ export class AnnotationCanvas {
   #draft: Konva.Shape | null = null;
   #clickPolygon: [number, number][] = [];
   #spaceDown = false;
+  #pendingWindow: VoiWindowValue | null = null;
   #renderQueued = false;
   readonly #resizeObserver: ResizeObserver;
 
@@ -153,6 +154,21 @@ export class AnnotationCanvas {
     this.#imageLayer.draw();
     record(this.timings.windowRedraw, performance.now() - started);
     this.#emitView();
+  }
+
+  /**
+   * A window change from a drag: at most one redraw per animation frame, with
+   * the latest window (pointer events can outpace the display).
+   */
+  #queueWindow(window: VoiWindowValue): void {
+    const first = this.#pendingWindow === null;
+    this.#pendingWindow = window;
+    if (!first) return;
+    requestAnimationFrame(() => {
+      const latest = this.#pendingWindow;
+      this.#pendingWindow = null;
+      if (latest) this.setWindow(latest, this.#invert);
+    });
   }
 
   setRegions(regions: readonly ShownRegion[], annotator: string): void {
@@ -495,7 +511,7 @@ export class AnnotationCanvas {
         const perPixel = range / Math.max(200, this.#stage.width());
         const width = Math.max(1, gesture.origin.width + (screen[0] - gesture.start[0]) * perPixel * 2);
         const center = gesture.origin.center + (screen[1] - gesture.start[1]) * perPixel;
-        this.setWindow({ center: roundCoord(center), width: roundCoord(width) }, this.#invert);
+        this.#queueWindow({ center: roundCoord(center), width: roundCoord(width) });
         return;
       }
       case 'paint': {
