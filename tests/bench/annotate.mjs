@@ -22,15 +22,28 @@
 //       the HTTP API, then the page reloaded): a middle-drag of `steps` moves, at fit and at 1:1; the canvas
 //       records the synchronous stage draw of each step (timings.panFrame).
 // 3. The machine (CPUs, Chromium version) and one summary line against the targets.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { chromium } from 'playwright-core';
+import {
+  aligner,
+  apiCall,
+  collectPageErrors,
+  dropWork,
+  emitter,
+  launchBrowser,
+  loadPrng,
+  machine,
+  makeDxCorpus,
+  makeWork,
+  requireBuilt,
+  round,
+  runMain,
+  startHost,
+  stats as summary,
+  stopHost,
+} from './bench-lib.mjs';
 
-const root = resolve(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
   options: {
     steps: { type: 'string', default: '100' },
@@ -49,81 +62,15 @@ const cols = 2048;
 const reader = 'Dr Bench';
 const targets = { windowRedrawP95Ms: 16, saveP95Ms: 50, panFrameP95Ms: 16.7 };
 
-for (const built of ['out/main/web.js', 'out/main/cli.js', 'out/renderer/index.html']) {
-  if (!existsSync(join(root, built))) {
-    process.stderr.write(`annotate bench: ${built} is missing; run \`npx electron-vite build\` first\n`);
-    process.exit(2);
-  }
-}
+requireBuilt('annotate');
 
-function emit(figure, value, extra = {}) {
-  process.stdout.write(`${JSON.stringify({ bench: 'annotate', figure, value, image: `${cols}x${rows}`, ...extra })}\n`);
-}
+const emit = emitter('annotate', { image: `${cols}x${rows}` });
 
-const round = (x, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+/** bench-lib's stats with the sample count first. */
+const stats = (samples) => ({ n: samples.length, ...summary(samples) });
 
-function stats(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return {
-    n: samples.length,
-    mean: round(samples.reduce((s, x) => s + x, 0) / samples.length),
-    median: round(at(0.5)),
-    p95: round(at(0.95)),
-    min: round(sorted[0]),
-    max: round(sorted[sorted.length - 1]),
-  };
-}
-
-/** A seeded PRNG (mulberry32, as tests/helpers/dicom-prng.ts): the same regions on every run. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function findChromium() {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  return chromium.executablePath();
-}
-
-function startHost(dbPath, userData) {
-  const child = spawn(process.execPath, [join(root, 'out/main/web.js'), '--port', '0', '--db', dbPath], {
-    env: { ...process.env, ALIGNER_USER_DATA: userData },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr.on('data', (c) => (output += c));
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`browser host did not start:\n${output}`)), 30_000);
-    child.stdout.on('data', (c) => {
-      output += c;
-      const match = /browser host: (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        done({ url: match[1], child });
-      }
-    });
-    child.on('exit', (code) => fail(new Error(`browser host exited with ${code}:\n${output}`)));
-  });
-}
-
-async function call(url, name, input) {
-  const res = await fetch(`${url}api/${name}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = await res.json();
-  if (!body.ok) throw new Error(`${name} answered ${res.status}: ${JSON.stringify(body.error)}`);
-  return body.value;
-}
+/** An API call's answer (bench-lib's apiCall without its timing). */
+const call = async (url, name, input) => (await apiCall(url, name, input)).value;
 
 // ---------------------------------------------------------------- regions for the pan figure
 
@@ -227,7 +174,6 @@ function armSaveProbe(before) {
   window.addEventListener('pointerup', () => (probe.up ??= performance.now()), { capture: true, once: true });
 }
 
-/** The regions the view counts (the three findings' "N region(s)"); with `expected`, whether that many are shown. */
 /** The page-clock start and end of the newest POST /api/regionCreate (Resource Timing); null when none. */
 function lastRegionCreate() {
   const entry = performance
@@ -237,6 +183,7 @@ function lastRegionCreate() {
   return entry ? { start: entry.startTime, end: entry.responseEnd } : null;
 }
 
+/** The regions the view counts (the three findings' "N region(s)"); with `expected`, whether that many are shown. */
 function regionsShown(expected) {
   const total = ['nodule', 'effusion', 'edema']
     .map((f) => document.querySelector(`[data-testid="region-count-${f}"]`)?.textContent ?? '')
@@ -244,39 +191,49 @@ function regionsShown(expected) {
   return expected === undefined ? total : total === expected;
 }
 
+// ---------------------------------------------------------------- from Node
+
+/**
+ * A drag with `button` held: from `from`, 10 warm-up moves then `steps` timed moves, each by `by` (screen px).
+ * Returns `wall`, each timed move's page.mouse.move round trip (Node clock), and `frames`, the page's rAF intervals
+ * over the timed moves.
+ */
+async function drag(page, { button, from, by }) {
+  let [x, y] = from;
+  await page.mouse.move(x, y);
+  await page.mouse.down({ button });
+  for (let k = 0; k < 10; k++) await page.mouse.move((x += by[0]), (y += by[1]));
+  await page.evaluate(startFrames);
+  const wall = [];
+  for (let k = 0; k < steps; k++) {
+    const started = performance.now();
+    await page.mouse.move((x += by[0]), (y += by[1]));
+    wall.push(performance.now() - started);
+  }
+  const frames = await page.evaluate(stopFrames);
+  await page.mouse.up({ button });
+  return { wall, frames };
+}
+
+/** The figures `${prefix}StepWallMs` and `${prefix}DragFrameIntervalMs` of a drag's `wall` and `frames`. */
+function emitDrag(prefix, { wall, frames }, extra = {}) {
+  const w = stats(wall);
+  emit(`${prefix}StepWallMs`, w.median, { ...w, ...extra, what: 'page.mouse.move round trip per step (Node clock)' });
+  const f = stats(frames);
+  emit(`${prefix}DragFrameIntervalMs`, f.median, { ...f, ...extra, what: 'rAF intervals while dragging' });
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const work = mkdtempSync(join(tmpdir(), 'aligner-bench-annotate-'));
-  const dbPath = join(work, 'workspace.db');
-  const userData = join(work, 'user-data');
+  const { work, dbPath, userData } = makeWork('annotate');
   const folder = join(work, 'dx');
-  mkdirSync(userData);
   let host;
   let browser;
   try {
-    execFileSync(
-      '/usr/bin/python3',
-      [join(root, 'tests/bench/make-dx-corpus.py'), folder, '1', String(rows), String(cols), '1'],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
+    makeDxCorpus(folder, 1, rows, cols, 1);
     const imported = JSON.parse(
-      execFileSync(
-        process.execPath,
-        [
-          join(root, 'bin/aligner.mjs'),
-          'import',
-          folder,
-          '--db',
-          dbPath,
-          '--source',
-          'bench',
-          '--role',
-          'train',
-          '--json',
-        ],
-        { env: { ...process.env, ALIGNER_USER_DATA: userData }, stdio: ['ignore', 'pipe', 'inherit'] },
-      ).toString(),
+      aligner(['import', folder, '--db', dbPath, '--source', 'bench', '--role', 'train', '--json'], userData),
     );
     if (imported.failed.length > 0) throw new Error(`import failed: ${JSON.stringify(imported.failed[0])}`);
 
@@ -284,17 +241,10 @@ async function main() {
     const url = host.url;
     const imageId = (await call(url, 'worklistQuery', { offset: 0, limit: 1 })).rows[0].id;
 
-    browser = await chromium.launch({
-      executablePath: findChromium(),
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
-    const cpuList = cpus();
-    emit('machine', cpuList.length, {
-      cpus: cpuList.length,
-      cpuModel: cpuList[0]?.model ?? 'unknown',
-      memGiB: round(totalmem() / 2 ** 30, 1),
-      node: process.version,
+    browser = await launchBrowser();
+    const facts = machine();
+    emit('machine', facts.cpus, {
+      ...facts,
       chromium: browser.version(),
       chromiumFlags: '--headless --disable-gpu (software canvas)',
     });
@@ -303,10 +253,7 @@ async function main() {
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
     const errors = [];
-    page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !/favicon\.ico/.test(msg.location().url)) errors.push(msg.text());
-    });
+    collectPageErrors(page, errors);
 
     const canvas = page.locator('[data-testid="annotate-canvas"]');
     const waitLoaded = async () => {
@@ -339,20 +286,7 @@ async function main() {
     const windowFig = {};
     {
       const before = (await timings()).windowRedraw.length;
-      await page.mouse.move(centre[0] - 150, centre[1] - 60);
-      await page.mouse.down({ button: 'right' });
-      let x = centre[0] - 150;
-      let y = centre[1] - 60;
-      for (let k = 0; k < 10; k++) await page.mouse.move((x += 2), (y += 1));
-      await page.evaluate(startFrames);
-      const wall = [];
-      for (let k = 0; k < steps; k++) {
-        const started = performance.now();
-        await page.mouse.move((x += 2), (y += 1));
-        wall.push(performance.now() - started);
-      }
-      const frames = await page.evaluate(stopFrames);
-      await page.mouse.up({ button: 'right' });
+      const dragged = await drag(page, { button: 'right', from: [centre[0] - 150, centre[1] - 60], by: [2, 1] });
       const all = (await timings()).windowRedraw;
       const recorded = all.length - before;
       const s = stats(all.slice(-steps));
@@ -365,10 +299,7 @@ async function main() {
         movesSent: steps + 10,
         redrawsRecorded: recorded,
       });
-      const w = stats(wall);
-      emit('windowStepWallMs', w.median, { ...w, what: 'page.mouse.move round trip per step (Node clock)' });
-      const f = stats(frames);
-      emit('windowDragFrameIntervalMs', f.median, { ...f, what: 'rAF intervals while dragging' });
+      emitDrag('window', dragged);
       emit('windowAfterDrag', 0, {
         center: Number(await canvas.getAttribute('data-window-center')),
         width: Number(await canvas.getAttribute('data-window-width')),
@@ -467,7 +398,7 @@ async function main() {
     {
       await call(url, 'annotatorAdd', { name: reader });
       const createMs = [];
-      for (const { finding, geometry } of benchRegions(regionCount, prng(42))) {
+      for (const { finding, geometry } of benchRegions(regionCount, (await loadPrng())(42))) {
         const started = performance.now();
         await call(url, 'regionCreate', { imageId, annotator: reader, finding, geometry });
         createMs.push(performance.now() - started);
@@ -489,20 +420,7 @@ async function main() {
           await nextFrames();
         }
         const before = (await timings()).panFrame.length;
-        let x = centre[0] - 150;
-        let y = centre[1] - 100;
-        await page.mouse.move(x, y);
-        await page.mouse.down({ button: 'middle' });
-        for (let k = 0; k < 10; k++) await page.mouse.move((x += 3), (y += 2));
-        await page.evaluate(startFrames);
-        const wall = [];
-        for (let k = 0; k < steps; k++) {
-          const started = performance.now();
-          await page.mouse.move((x += 3), (y += 2));
-          wall.push(performance.now() - started);
-        }
-        const frames = await page.evaluate(stopFrames);
-        await page.mouse.up({ button: 'middle' });
+        const dragged = await drag(page, { button: 'middle', from: [centre[0] - 150, centre[1] - 100], by: [3, 2] });
         const all = (await timings()).panFrame;
         const s = stats(all.slice(-steps));
         if (view === 'fit') Object.assign(pan, s);
@@ -517,10 +435,7 @@ async function main() {
           movesSent: steps + 10,
           framesRecorded: all.length - before,
         });
-        const w = stats(wall);
-        emit('panStepWallMs', w.median, { ...w, view, what: 'page.mouse.move round trip per step (Node clock)' });
-        const f = stats(frames);
-        emit('panDragFrameIntervalMs', f.median, { ...f, view, what: 'rAF intervals while dragging' });
+        emitDrag('pan', dragged, { view });
       }
     }
 
@@ -539,17 +454,9 @@ async function main() {
     });
   } finally {
     await browser?.close();
-    if (host && host.child.exitCode === null) {
-      const exited = new Promise((r) => host.child.once('exit', r));
-      host.child.kill('SIGTERM');
-      await exited;
-    }
-    if (values.keep) process.stderr.write(`kept ${work}\n`);
-    else rmSync(work, { recursive: true, force: true });
+    await stopHost(host);
+    dropWork(work, values.keep);
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`annotate bench: ${err.stack ?? err}\n`);
-  process.exit(1);
-});
+runMain('annotate', main);

@@ -13,10 +13,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { makeDxCorpus as makeCorpus, printJson as print, root, round } from './bench-lib.mjs';
 
-const root = resolve(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
   allowNegative: true,
   options: {
@@ -31,20 +31,6 @@ const { values } = parseArgs({
 });
 const n = Number(values.files);
 const work = mkdtempSync(join(tmpdir(), 'aligner-bench-'));
-
-function makeCorpus(dir, count, rows, cols, seed) {
-  execFileSync(
-    '/usr/bin/python3',
-    [join(root, 'tests/bench/make-dx-corpus.py'), dir, String(count), String(rows), String(cols), String(seed)],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.dcm'))
-    .sort()
-    .map((f) => join(dir, f));
-}
 
 function folderBytes(files) {
   return files.reduce((sum, f) => sum + statSync(f).size, 0);
@@ -110,10 +96,6 @@ async function ourImport(folder, db) {
   return { ...run, summary };
 }
 
-function print(figure) {
-  process.stdout.write(`${JSON.stringify(figure)}\n`);
-}
-
 try {
   const plain = join(work, 'plain');
   const files = makeCorpus(plain, n, Number(values.rows), Number(values.cols), 1);
@@ -162,9 +144,4 @@ try {
   }
 } finally {
   if (!values.keep) rmSync(work, { recursive: true, force: true });
-}
-
-function round(x, digits = 2) {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }

@@ -8,13 +8,12 @@
 // 512×512 and 1024×1024 DICOM and 512×512 PNG. Reports the simulator's own rate (generation + encoding +
 // writing, from its JSON answer), the process wall time (with Node's start-up) and the median of the repeats.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { machine, requireBuilt, root } from './bench-lib.mjs';
 
-const root = resolve(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
   options: {
     n: { type: 'string', default: '200' },
@@ -23,10 +22,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-if (!existsSync(join(root, 'out', 'main', 'cli.js'))) {
-  process.stderr.write('simulate bench: build first (npx electron-vite build)\n');
-  process.exit(2);
-}
+requireBuilt('simulate', ['out/main/cli.js']);
 
 function hasTaskset() {
   try {
@@ -38,6 +34,7 @@ function hasTaskset() {
 }
 const pinned = hasTaskset();
 const work = mkdtempSync(join(tmpdir(), 'aligner-bench-simulate-'));
+const { cpuModel, node } = machine();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function run(size, n, format, k) {
@@ -74,8 +71,8 @@ try {
       wallSecondsMedian: Math.round(median(runs.map((r) => r.wall)) * 1000) / 1000,
       wallImagesPerSecond: Math.round((c.n / median(runs.map((r) => r.wall))) * 100) / 100,
       pinnedToOneCore: pinned,
-      cpu: cpus()[0]?.model ?? 'unknown',
-      node: process.version,
+      cpu: cpuModel,
+      node,
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
   }

@@ -5,25 +5,34 @@
 //
 // 1. Creates a workspace with the built CLI (`aligner workspace info --db X`, so the schema is the app's own) and
 //    seeds it straight through better-sqlite3 (tests/helpers/seed-worklist.ts, types stripped with TypeScript's
-//    transpileModule so that plain `node` runs it): images, sources, one tiny blob per image, one real thumbnail
-//    PNG shared by all, labels and a few annotations, in one transaction.
+//    transpileModule so that plain `node` runs it: importTs in bench-lib.mjs): images, sources, one tiny blob per
+//    image, one real thumbnail PNG shared by all, labels and a few annotations, in one transaction.
 // 2. Starts the built browser host on it (node out/main/web.js --port 0 --db X) and times the API's
 //    worklistQuery (first page, the page at offset 99,900, filtered, sorted, text search) and thumbnails.
 // 3. Opens the Library in Chromium (playwright-core) and measures the time from navigation to the first worklist
 //    rows, then the frame times (requestAnimationFrame timestamps in the page) while the worklist viewport is
 //    scrolled programmatically: a fast wheel-like scroll (2 rows a frame) and a drag of the scrollbar through the
 //    whole list, with the number of rows in the DOM (virtualised: it should stay about constant).
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { chromium } from 'playwright-core';
-import ts from 'typescript';
+import {
+  aligner,
+  apiCall as call,
+  collectPageErrors,
+  dropWork,
+  emitter,
+  importTs,
+  launchBrowser,
+  makeWork,
+  requireBuilt,
+  round,
+  runMain,
+  startHost,
+  stats,
+  stopHost,
+} from './bench-lib.mjs';
 
-const root = resolve(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
   options: {
     images: { type: 'string', default: '100000' },
@@ -36,82 +45,9 @@ const imageCount = Number(values.images);
 const frames = Number(values.frames);
 const repeat = Number(values.repeat);
 
-for (const built of ['out/main/web.js', 'out/main/cli.js', 'out/renderer/index.html']) {
-  if (!existsSync(join(root, built))) {
-    process.stderr.write(`worklist bench: ${built} is missing; run \`npx electron-vite build\` first\n`);
-    process.exit(2);
-  }
-}
+requireBuilt('worklist');
 
-function emit(figure, value, extra = {}) {
-  process.stdout.write(`${JSON.stringify({ bench: 'worklist', figure, value, rows: imageCount, ...extra })}\n`);
-}
-
-const round = (x, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
-
-function stats(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return {
-    mean: round(samples.reduce((s, x) => s + x, 0) / samples.length),
-    median: round(at(0.5)),
-    p95: round(at(0.95)),
-    min: round(sorted[0]),
-    max: round(sorted[sorted.length - 1]),
-  };
-}
-
-/** tests/helpers/seed-worklist.ts with its types stripped, imported from the work folder. */
-async function loadSeedWorklist(work) {
-  const source = readFileSync(join(root, 'tests/helpers/seed-worklist.ts'), 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-    fileName: 'seed-worklist.ts',
-  });
-  const file = join(work, 'seed-worklist.mjs');
-  writeFileSync(file, outputText);
-  return import(pathToFileURL(file).href);
-}
-
-function findChromium() {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  return chromium.executablePath();
-}
-
-function startHost(dbPath, userData) {
-  const child = spawn(process.execPath, [join(root, 'out/main/web.js'), '--port', '0', '--db', dbPath], {
-    env: { ...process.env, ALIGNER_USER_DATA: userData },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr.on('data', (c) => (output += c));
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`browser host did not start:\n${output}`)), 30_000);
-    child.stdout.on('data', (c) => {
-      output += c;
-      const match = /browser host: (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        done({ url: match[1], child });
-      }
-    });
-    child.on('exit', (code) => fail(new Error(`browser host exited with ${code}:\n${output}`)));
-  });
-}
-
-async function call(url, name, input) {
-  const started = performance.now();
-  const res = await fetch(`${url}api/${name}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = await res.json();
-  const ms = performance.now() - started;
-  if (!body.ok) throw new Error(`${name} answered ${res.status}: ${JSON.stringify(body.error)}`);
-  return { ms, value: body.value };
-}
+const emit = emitter('worklist', { rows: imageCount });
 
 /** Scrolls the worklist viewport `frames` times, one step a frame; frame times from rAF timestamps. */
 function scrollInPage({ frames, pxPerFrame }) {
@@ -155,19 +91,13 @@ function scrollInPage({ frames, pxPerFrame }) {
 }
 
 async function main() {
-  const work = mkdtempSync(join(tmpdir(), 'aligner-bench-worklist-'));
-  const dbPath = join(work, 'workspace.db');
-  const userData = join(work, 'user-data');
-  mkdirSync(userData);
+  const { work, dbPath, userData } = makeWork('worklist');
   let host;
   let browser;
   try {
     // 1. Schema from the app's own CLI, rows straight into SQLite.
-    execFileSync(process.execPath, [join(root, 'bin/aligner.mjs'), 'workspace', 'info', '--db', dbPath, '--json'], {
-      env: { ...process.env, ALIGNER_USER_DATA: userData },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const { seedWorklist } = await loadSeedWorklist(work);
+    aligner(['workspace', 'info', '--db', dbPath, '--json'], userData);
+    const { seedWorklist } = await importTs('tests/helpers/seed-worklist.ts');
     const db = new Database(dbPath);
     // A rollback journal while seeding: one big transaction through the WAL writes every page twice.
     db.pragma('journal_mode = DELETE');
@@ -221,11 +151,7 @@ async function main() {
     }
 
     // 3. The page.
-    browser = await chromium.launch({
-      executablePath: findChromium(),
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.addInitScript(() => {
       // The moment the first worklist row with its data (its open button) is in the DOM.
@@ -244,10 +170,7 @@ async function main() {
     for (let r = 0; r < Math.max(3, Math.min(repeat, 5)); r += 1) {
       await page?.close();
       page = await context.newPage();
-      page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-      page.on('console', (msg) => {
-        if (msg.type() === 'error' && !/favicon\.ico/.test(msg.location().url)) errors.push(msg.text());
-      });
+      collectPageErrors(page, errors);
       const started = performance.now();
       await page.goto(`${url}#/library`);
       await page.locator('[data-testid="worklist-open"]').first().waitFor({ timeout: 60_000 });
@@ -288,17 +211,9 @@ async function main() {
     emit('pageErrors', errors.length, errors.length > 0 ? { errors: errors.slice(0, 5) } : {});
   } finally {
     await browser?.close();
-    if (host && host.child.exitCode === null) {
-      const exited = new Promise((r) => host.child.once('exit', r));
-      host.child.kill('SIGTERM');
-      await exited;
-    }
-    if (values.keep) process.stderr.write(`kept ${work}\n`);
-    else rmSync(work, { recursive: true, force: true });
+    await stopHost(host);
+    dropWork(work, values.keep);
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`worklist bench: ${err.stack ?? err}\n`);
-  process.exit(1);
-});
+runMain('worklist', main);

@@ -63,14 +63,18 @@ describe('aligner simulate', () => {
     expect(run.code, run.stderr).toBe(0);
     const answer = JSON.parse(run.stdout) as {
       imported: { imported: number; failed: unknown[]; source: string };
+      regionsImported: number;
+      annotatedImages: number;
       shortcut: { mode: string; otherMode: string };
     };
     expect(answer.imported).toMatchObject({ imported: 6, failed: [], source: 'summit' });
+    // The readers' regions of annotations.json are stored too, one or more per annotated image.
+    expect(answer.regionsImported).toBeGreaterThanOrEqual(answer.annotatedImages);
     expect(answer.shortcut).toMatchObject({ mode: 'none', otherMode: 'random' });
     const info = JSON.parse((await runCli(['workspace', 'info', '--db', db, '--json'], env)).stdout) as {
-      counts: { images: number; sources: number };
+      counts: { images: number; sources: number; annotations: number };
     };
-    expect(info.counts).toMatchObject({ images: 6, sources: 1 });
+    expect(info.counts).toMatchObject({ images: 6, sources: 1, annotations: answer.regionsImported });
     // --ood defaults the new source's role to ood-test: importing more with another role is refused.
     const again = await runCli(
       [

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { sourceRoleSchema } from '../../api/library-schemas';
+import { importSimulatedAnnotationsFile } from '../../core/library/import-annotations';
 import { importPaths, type ImportSummary } from '../../core/library/import/import-job';
 import {
   generateCohort,
@@ -124,6 +125,7 @@ export const simulateCommand: Command = {
     process.once('SIGINT', onSignal);
     let summary: CohortSummary;
     let imported: ImportSummary | undefined;
+    let regions = 0;
     try {
       summary = await generateCohort(options, {
         signal: controller.signal,
@@ -143,17 +145,23 @@ export const simulateCommand: Command = {
           signal: controller.signal,
           onProgress: (p) => log(`import: ${p.done}/${p.total} files, ${p.imported} new, ${p.failed} failed`),
         });
+        // The readers' regions too, as the demo workspace stores them.
+        regions = await importSimulatedAnnotationsFile(ws.db, summary.out, sourceName, role.data);
       }
     } finally {
       process.removeListener('SIGINT', onSignal);
     }
     const { files: _files, ...rest } = summary;
-    const json = { ...rest, ...(imported ? { imported } : {}) };
-    return { json, text: describe(summary, imported), exitCode: summary.cancelled || imported?.cancelled ? 130 : 0 };
+    const json = { ...rest, ...(imported ? { imported, regionsImported: regions } : {}) };
+    return {
+      json,
+      text: describe(summary, imported, regions),
+      exitCode: summary.cancelled || imported?.cancelled ? 130 : 0,
+    };
   },
 };
 
-function describe(summary: CohortSummary, imported: ImportSummary | undefined): string {
+function describe(summary: CohortSummary, imported: ImportSummary | undefined, regions: number): string {
   const prevalence = Object.entries(summary.prevalence)
     .map(([f, p]) => `${f} ${p}`)
     .join(', ');
@@ -170,7 +178,7 @@ function describe(summary: CohortSummary, imported: ImportSummary | undefined): 
   if (summary.twinsDir) lines.push(`  marker-free twins in ${summary.twinsDir}`);
   if (imported)
     lines.push(
-      `imported ${imported.imported}, duplicates ${imported.duplicates}, failed ${imported.failed.length} into source '${imported.source}'`,
+      `imported ${imported.imported}, duplicates ${imported.duplicates}, failed ${imported.failed.length} into source '${imported.source}', ${regions} reader regions`,
       ...imported.failed.map((f) => `  failed: ${f.path}: ${f.error}`),
     );
   return lines.join('\n');

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkspaceDb } from '../db/open-workspace';
-import { importSimulatedAnnotations } from '../library/import-annotations';
+import { importSimulatedAnnotationsFile } from '../library/import-annotations';
 import { importPaths } from '../library/import/import-job';
 import { ensureSource } from '../library/sources';
-import { demoCohortPlan, generateCohort, type AnnotationsFile } from '../simulator';
+import { demoCohortPlan, generateCohort } from '../simulator';
 
 export interface DemoProgress {
   readonly stage: 'generating' | 'importing';
@@ -79,9 +79,7 @@ export async function buildDemoWorkspace(
           }),
       });
       imported += summary.imported + summary.duplicates;
-      const annotations = JSON.parse(await readFile(join(out, 'annotations.json'), 'utf8')) as AnnotationsFile;
-      const sourceId = ensureSource(ws.db, site.source, site.role).id;
-      const added = importSimulatedAnnotations(ws.db, sourceId, annotations);
+      const added = await importSimulatedAnnotationsFile(ws.db, out, site.source, site.role);
       sources.push({ name: site.source, role: site.role, images: summary.imported, annotations: added });
       if (summary.cancelled) break;
     }

@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type Database from 'better-sqlite3';
+import { ensureSource, type SourceRole } from './sources';
 import type { AnnotationsFile } from '../simulator';
 
 /**
@@ -36,4 +39,21 @@ export function importSimulatedAnnotations(db: Database.Database, sourceId: numb
     }
   })();
   return added;
+}
+
+/**
+ * The readers' regions of a simulated cohort folder (`annotations.json`, as
+ * `aligner simulate` writes it) stored on the images of `source` imported from
+ * that folder.
+ *
+ * @returns how many annotations were added
+ */
+export async function importSimulatedAnnotationsFile(
+  db: Database.Database,
+  dir: string,
+  source: string,
+  role: SourceRole,
+): Promise<number> {
+  const file = JSON.parse(await readFile(join(dir, 'annotations.json'), 'utf8')) as AnnotationsFile;
+  return importSimulatedAnnotations(db, ensureSource(db, source, role).id, file);
 }
