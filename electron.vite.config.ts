@@ -13,12 +13,17 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      // tfjs-core's gradient registrations exist only as ES sources with extensionless imports, which Node
+      // cannot load: bundle tfjs-core (its engine and registries live on the global object, so the backend
+      // packages, loaded as CommonJS, share them).
+      externalizeDeps: { exclude: ['@tensorflow/tfjs-core'] },
       rollupOptions: {
         input: {
           index: resolve(root, 'src-main/index.ts'),
           cli: resolve(root, 'src-main/cli/main.ts'),
           web: resolve(root, 'src-main/hosts/web/main.ts'),
           'compute-probe': resolve(root, 'src-main/core/compute/probe-process.ts'),
+          'trainer-process': resolve(root, 'src-main/core/training/trainer-process.ts'),
           'import-decode-worker': resolve(root, 'src-main/core/library/import/decode-worker.ts'),
         },
       },

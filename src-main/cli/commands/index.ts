@@ -4,6 +4,7 @@ import { backendCommand } from './backend';
 import { dicomCommands } from './dicom-commands';
 import { importCommand } from './import';
 import { simulateCommand } from './simulate';
+import { trainCommand } from './train';
 import { workspaceInfoCommand } from './workspace-info';
 
 /** Every CLI command. Later capabilities add theirs here. */
@@ -12,6 +13,7 @@ export const commands: readonly Command[] = [
   backendCommand,
   importCommand,
   simulateCommand,
+  trainCommand,
   ...dicomCommands,
   ...annotationsCommands,
 ];

@@ -188,6 +188,41 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX annotations_annotator ON annotations(annotator, finding);
     `,
   },
+  {
+    version: 3,
+    description: 'training runs: outcome columns, per-epoch metrics, test predictions with attention maps',
+    sql: `
+      ALTER TABLE runs ADD COLUMN progress TEXT;
+      ALTER TABLE runs ADD COLUMN device TEXT;
+      ALTER TABLE runs ADD COLUMN best_epoch INTEGER;
+      ALTER TABLE runs ADD COLUMN val_auc REAL;
+      ALTER TABLE runs ADD COLUMN test_auc REAL;
+      ALTER TABLE runs ADD COLUMN seconds REAL;
+      ALTER TABLE runs ADD COLUMN last_epoch INTEGER;
+      CREATE INDEX runs_status ON runs(status);
+
+      CREATE TABLE run_epochs (
+        run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch      INTEGER NOT NULL CHECK (epoch >= 0),
+        loss_ce    REAL NOT NULL,
+        loss_al    REAL NOT NULL,
+        val_auc    REAL,
+        seconds    REAL NOT NULL,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (run_id, epoch)
+      ) STRICT;
+
+      -- Scores of the chosen checkpoint on the test sources; attention is float32 [g×g], row-major.
+      CREATE TABLE predictions (
+        run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        image_id  INTEGER NOT NULL REFERENCES images(id),
+        finding   TEXT NOT NULL,
+        score     REAL NOT NULL,
+        attention BLOB,
+        PRIMARY KEY (run_id, image_id, finding)
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The newest schema version this build of the app understands. */

@@ -1,0 +1,187 @@
+import type Database from 'better-sqlite3';
+import { trainConfigSchema, type EpochRecord, type RunProgress, type TrainConfig } from '../../api/training-schemas';
+import { InputError } from '../input-error';
+
+/**
+ * The `runs` rows of training runs and what hangs off them. Only the process
+ * that owns the workspace writes here (the trainer child reports, its parent
+ * records), each write one transaction, so a crashed trainer can leave a run
+ * 'running' with its last epoch recorded but never a torn row.
+ */
+export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface RunRow {
+  readonly id: number;
+  readonly studyId: number | null;
+  readonly config: TrainConfig;
+  readonly seed: number;
+  readonly status: RunStatus;
+  readonly backend: string | null;
+  readonly device: string | null;
+  readonly checkpoint: string | null;
+  readonly error: string | null;
+  readonly progress: RunProgress | null;
+  readonly bestEpoch: number | null;
+  readonly lastEpoch: number | null;
+  readonly valAuc: number | null;
+  readonly testAuc: number | null;
+  readonly seconds: number | null;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+}
+
+const now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+export function createRun(db: Database.Database, config: TrainConfig, studyId: number | null = null): number {
+  const result = db
+    .prepare("INSERT INTO runs (study_id, config, seed, status) VALUES (?, ?, ?, 'queued')")
+    .run(studyId, JSON.stringify(config), config.seed);
+  return Number(result.lastInsertRowid);
+}
+
+export function markRunning(db: Database.Database, id: number, backend: string, device: string | null): void {
+  db.prepare(
+    `UPDATE runs SET status = 'running', backend = ?, device = ?, error = NULL,
+       started_at = coalesce(started_at, ${now}), finished_at = NULL WHERE id = ?`,
+  ).run(backend, device, id);
+}
+
+export function recordProgress(db: Database.Database, id: number, progress: RunProgress): void {
+  db.prepare('UPDATE runs SET progress = ? WHERE id = ?').run(JSON.stringify(progress), id);
+}
+
+/** One finished epoch and the checkpoint written after it, together. */
+export function recordEpoch(
+  db: Database.Database,
+  id: number,
+  epoch: EpochRecord,
+  checkpoint: string,
+  best: { readonly epoch: number; readonly valAuc: number | null },
+): void {
+  db.transaction(() => {
+    db.prepare(
+      `INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss_ce, loss_al, val_auc, seconds) VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(id, epoch.epoch, epoch.lossCe, epoch.lossAl, epoch.valAuc, epoch.seconds);
+    db.prepare('UPDATE runs SET checkpoint = ?, last_epoch = ?, best_epoch = ?, val_auc = ? WHERE id = ?').run(
+      checkpoint,
+      epoch.epoch,
+      best.epoch,
+      best.valAuc,
+      id,
+    );
+  })();
+}
+
+export interface PredictionRow {
+  readonly imageId: number;
+  readonly finding: string;
+  readonly score: number;
+  /** float32 [g×g] */
+  readonly attention: Float32Array | null;
+}
+
+export function recordPredictions(db: Database.Database, id: number, rows: readonly PredictionRow[]): void {
+  const insert = db.prepare(
+    'INSERT OR REPLACE INTO predictions (run_id, image_id, finding, score, attention) VALUES (?, ?, ?, ?, ?)',
+  );
+  db.transaction(() => {
+    for (const row of rows) {
+      const blob = row.attention
+        ? Buffer.from(row.attention.buffer, row.attention.byteOffset, row.attention.byteLength)
+        : null;
+      insert.run(id, row.imageId, row.finding, row.score, blob);
+    }
+  })();
+}
+
+export function finishRun(
+  db: Database.Database,
+  id: number,
+  outcome: {
+    readonly status: 'done' | 'failed' | 'cancelled';
+    readonly error?: string;
+    readonly testAuc?: number | null;
+    readonly seconds?: number;
+  },
+): void {
+  db.prepare(
+    `UPDATE runs SET status = ?, error = ?, test_auc = coalesce(?, test_auc), seconds = coalesce(?, seconds),
+       finished_at = ${now} WHERE id = ?`,
+  ).run(outcome.status, outcome.error ?? null, outcome.testAuc ?? null, outcome.seconds ?? null, id);
+}
+
+interface RawRun {
+  id: number;
+  study_id: number | null;
+  config: string;
+  seed: number;
+  status: RunStatus;
+  backend: string | null;
+  device: string | null;
+  checkpoint: string | null;
+  error: string | null;
+  progress: string | null;
+  best_epoch: number | null;
+  last_epoch: number | null;
+  val_auc: number | null;
+  test_auc: number | null;
+  seconds: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** @throws InputError (field `runId`) for an unknown run */
+export function readRun(db: Database.Database, id: number): RunRow {
+  const raw = db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RawRun | undefined;
+  if (!raw) throw new InputError(`no run with id ${id} in this workspace`, 'runId');
+  return toRun(raw);
+}
+
+export function listRuns(db: Database.Database): RunRow[] {
+  return (db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RawRun[]).map(toRun);
+}
+
+export function readEpochs(db: Database.Database, id: number): EpochRecord[] {
+  const rows = db
+    .prepare('SELECT epoch, loss_ce, loss_al, val_auc, seconds FROM run_epochs WHERE run_id = ? ORDER BY epoch')
+    .all(id) as { epoch: number; loss_ce: number; loss_al: number; val_auc: number | null; seconds: number }[];
+  return rows.map((r) => ({
+    epoch: r.epoch,
+    lossCe: r.loss_ce,
+    lossAl: r.loss_al,
+    valAuc: r.val_auc,
+    seconds: r.seconds,
+  }));
+}
+
+/** Runs left 'running' or 'queued' by a process that died: marked failed, so they can be resumed. */
+export function failOrphanedRuns(db: Database.Database, reason: string): number {
+  return db
+    .prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ${now} WHERE status IN ('running', 'queued')`)
+    .run(reason).changes;
+}
+
+function toRun(raw: RawRun): RunRow {
+  return {
+    id: raw.id,
+    studyId: raw.study_id,
+    config: trainConfigSchema.parse(JSON.parse(raw.config)),
+    seed: raw.seed,
+    status: raw.status,
+    backend: raw.backend,
+    device: raw.device,
+    checkpoint: raw.checkpoint,
+    error: raw.error,
+    progress: raw.progress === null ? null : (JSON.parse(raw.progress) as RunProgress),
+    bestEpoch: raw.best_epoch,
+    lastEpoch: raw.last_epoch,
+    valAuc: raw.val_auc,
+    testAuc: raw.test_auc,
+    seconds: raw.seconds,
+    createdAt: raw.created_at,
+    startedAt: raw.started_at,
+    finishedAt: raw.finished_at,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Child-process entry of the trainer (Electron utilityProcess, or
+ * child_process.fork under the browser host and the CLI). It waits for one
+ * `start` message, trains, reports every step through the channel, and exits.
+ * TensorFlow (a native library for tfjs-node-gpu) lives only here, so its
+ * crash cannot take the app or the database down.
+ */
+import { InputError } from '../input-error';
+import { parentChannel } from '../process/parent-port';
+import { runTrainJob } from './train-loop';
+import { toTrainerSchema, type FromTrainer } from './trainer-protocol';
+
+const channel = parentChannel();
+let cancelled = false;
+let started = false;
+const send = (message: FromTrainer): void => channel.send(message);
+
+channel.onMessage((raw) => {
+  const parsed = toTrainerSchema.safeParse(raw);
+  if (!parsed.success) {
+    send({ type: 'log', level: 'warn', message: `ignored a malformed message: ${parsed.error.message}` });
+    return;
+  }
+  const message = parsed.data;
+  if (message.type === 'cancel') {
+    cancelled = true;
+    return;
+  }
+  if (started) return;
+  started = true;
+  runTrainJob(message.job, { send, cancelled: () => cancelled })
+    .catch((err: unknown) =>
+      send({
+        type: 'error',
+        message: err instanceof Error ? err.message : String(err),
+        inputError: err instanceof InputError,
+      }),
+    )
+    .finally(() => setTimeout(() => process.exit(0), 100));
+});
