@@ -11,6 +11,8 @@ import { runTrainJob } from './train-loop';
 import { toTrainerSchema, type FromTrainer } from './trainer-protocol';
 
 const channel = parentChannel();
+// A parent that dies (kill -9 of the CLI or the host) takes its trainer with it; the last checkpoint stays.
+process.on('disconnect', () => process.exit(1));
 let cancelled = false;
 let started = false;
 const send = (message: FromTrainer): void => channel.send(message);
