@@ -57,7 +57,7 @@ beforeEach(() => {
 afterEach(() => fx.remove());
 
 const levels = (positives: number, remaining: number[]) =>
-  alignmentLevels.map((level, k) => ({ level, needed: Math.ceil(level * positives), remaining: remaining[k] }));
+  alignmentLevels.map((level, k) => ({ level, needed: Math.round(level * positives), remaining: remaining[k] }));
 
 describe('annotationProgress', () => {
   it("counts anyone's regions on training positives toward each alignment level", () => {
@@ -65,11 +65,11 @@ describe('annotationProgress', () => {
     expect(report.annotator).toBeNull();
     expect(report.trainingImages).toBe(8);
     expect(report.findings).toEqual([
-      // needed ⌈6/4⌉ = 2, 3, ⌈4.5⌉ = 5, 6
+      // needed round(6/4) = 2, 3, round(4.5) = 5, 6
       { finding: 'nodule', positives: 6, annotated: 3, levels: levels(6, [0, 0, 2, 3]) },
       { finding: 'effusion', positives: 1, annotated: 1, levels: levels(1, [0, 0, 0, 0]) },
       { finding: 'edema', positives: 0, annotated: 0, levels: levels(0, [0, 0, 0, 0]) },
-      { finding: 'pneumothorax', positives: 1, annotated: 0, levels: levels(1, [1, 1, 1, 1]) },
+      { finding: 'pneumothorax', positives: 1, annotated: 0, levels: levels(1, [0, 1, 1, 1]) },
     ]);
     expect(report.findings[0]?.levels.map((l) => l.needed)).toEqual([2, 3, 5, 6]);
   });
@@ -85,7 +85,7 @@ describe('annotationProgress', () => {
     expect(b.findings.slice(0, 2)).toEqual([
       { finding: 'nodule', positives: 6, annotated: 1, levels: levels(6, [1, 2, 4, 5]) },
       // B's effusion region is on a validation image: it does not count.
-      { finding: 'effusion', positives: 1, annotated: 0, levels: levels(1, [1, 1, 1, 1]) },
+      { finding: 'effusion', positives: 1, annotated: 0, levels: levels(1, [0, 1, 1, 1]) },
     ]);
     expect(annotationProgress(fx.db, { annotator: 'nobody' }).findings[0]).toMatchObject({ annotated: 0 });
   });

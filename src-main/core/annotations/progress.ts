@@ -11,7 +11,7 @@ export const alignmentLevels = [0.25, 0.5, 0.75, 1] as const;
 export interface LevelProgress {
   /** The alignment fraction f. */
   readonly level: number;
-  /** Annotated positives the level needs: ⌈f × positives⌉. */
+  /** Annotated positives the level needs: round(f × positives), as the trainer's aligned subset (chooseAligned). */
   readonly needed: number;
   /** How many more to draw: max(0, needed − annotated). */
   readonly remaining: number;
@@ -43,7 +43,7 @@ export interface ProgressReport {
  * training images, and the alignment loss uses the human region of the
  * sampled images that are positive for the finding. Only those need a region,
  * so in expectation a level needs f × positives annotated positives; `needed`
- * is ⌈f × positives⌉ (exact: every level is a binary fraction) and `remaining`
+ * is round(f × positives) — the count the trainer's `chooseAligned` draws — and `remaining`
  * what is still to draw. A positive counts as annotated when it has a live
  * (not deleted) region for the finding that is not an eraser stroke, by
  * `annotator`, or by anyone when none is given.
@@ -94,7 +94,7 @@ export function findingProgress(finding: string, positives: number, annotated: n
     positives,
     annotated,
     levels: alignmentLevels.map((level) => {
-      const needed = Math.ceil(level * positives);
+      const needed = Math.round(level * positives);
       return { level, needed, remaining: Math.max(0, needed - annotated) };
     }),
   };
