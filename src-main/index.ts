@@ -111,6 +111,7 @@ async function start(): Promise<void> {
     userDataDir,
     electronVersion: process.versions.electron ?? null,
     probeBackend: (preference) => probeInChild(electronLauncher, join(outMain, 'compute-probe.js'), preference),
+    trainer: { launcher: electronLauncher, trainerModule: join(outMain, 'trainer-process.js') },
   });
   const workspacePath = resolveWorkspacePath(argValue('--db'), userDataDir);
   let openError: string | null = null;

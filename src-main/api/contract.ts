@@ -41,6 +41,14 @@ import {
   regionSavedSchema,
   regionUpdateInputSchema,
 } from './annotation-schemas';
+import {
+  runDetailSchema,
+  runSummarySchema,
+  trainConfigSchema,
+  trainEventSchema,
+  trainPlanInputSchema,
+  trainPlanSchema,
+} from './training-schemas';
 import { imagePixelsMetaSchema } from './viewer-schemas';
 
 // ---------------------------------------------------------------- shared shapes
@@ -229,6 +237,32 @@ export const calls = {
     agreementReportSchema,
     "Dice and IoU between two annotators' regions, per image and finding and overall.",
   ),
+  trainPlan: call(
+    trainPlanInputSchema,
+    trainPlanSchema,
+    'How many annotated positives an alignment fraction needs versus how many exist, per level.',
+  ),
+  trainStart: call(
+    trainConfigSchema,
+    z.object({ runId: z.number().int() }).strict(),
+    'Start a training run in a trainer process; progress arrives as train events and in runsList/runGet.',
+  ),
+  trainCancel: call(
+    z.object({ runId: z.number().int().positive() }).strict(),
+    z.object({ cancelled: z.boolean() }).strict(),
+    'Stop a run after its current step; its last checkpoint stays for a resume.',
+  ),
+  trainResume: call(
+    z.object({ runId: z.number().int().positive() }).strict(),
+    z.object({ runId: z.number().int() }).strict(),
+    'Continue a stopped, failed or cancelled run from its last checkpoint.',
+  ),
+  runsList: call(noInput, z.array(runSummarySchema), 'Every training run of the workspace, newest first.'),
+  runGet: call(
+    z.object({ runId: z.number().int().positive() }).strict(),
+    runDetailSchema,
+    'One run with its per-epoch losses and validation AUC.',
+  ),
 } as const;
 
 export type Calls = typeof calls;
@@ -292,6 +326,8 @@ export const events = {
   demoProgress: demoProgressSchema,
   /** The demo workspace build ended. */
   demoFinished: demoFinishedSchema,
+  /** A training run started, advanced, finished an epoch, or ended. */
+  train: trainEventSchema,
 } as const;
 
 export type Events = typeof events;

@@ -12,6 +12,7 @@ import { createRegion, deleteRegion, updateRegion } from '../core/annotations/re
 import { historyState, redoEdit, undoEdit } from '../core/annotations/region-history';
 import { listRegions } from '../core/annotations/regions';
 import { FullPixelsCache } from '../core/library/full-pixels-cache';
+import { trainPlan } from '../core/training/train-plan';
 import type Database from 'better-sqlite3';
 import { ApiFailure, type BinaryHandlers, type Handlers } from './dispatch';
 
@@ -61,6 +62,12 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
       annotationProgress(ctx.workspace().db, annotator === undefined ? {} : { annotator }),
     annotationAgreement: ({ imageId, ...options }) =>
       regionAgreement(ctx.workspace().db, imageId === undefined ? options : { ...options, imageIds: [imageId] }),
+    trainPlan: (input) => trainPlan(ctx.workspace().db, input),
+    trainStart: (config) => ctx.training.start(config),
+    trainCancel: ({ runId }) => ({ cancelled: ctx.training.cancel(runId) }),
+    trainResume: ({ runId }) => ctx.training.resume(runId),
+    runsList: () => ctx.training.list(),
+    runGet: ({ runId }) => ctx.training.detail(runId),
   };
 }
 

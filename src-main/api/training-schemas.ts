@@ -75,3 +75,61 @@ export const runProgressSchema = z
   })
   .strict();
 export type RunProgress = z.infer<typeof runProgressSchema>;
+
+export const runSummarySchema = z
+  .object({
+    id: z.number().int(),
+    studyId: z.number().int().nullable(),
+    config: trainConfigSchema,
+    status: runStatusSchema,
+    backend: z.string().nullable(),
+    device: z.string().nullable(),
+    error: z.string().nullable(),
+    progress: runProgressSchema.nullable(),
+    bestEpoch: z.number().int().nullable(),
+    lastEpoch: z.number().int().nullable(),
+    valAuc: z.number().nullable(),
+    testAuc: z.number().nullable(),
+    seconds: z.number().nullable(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    /** This host is training it now (a 'running' row that is not active was left by a process that died). */
+    active: z.boolean(),
+  })
+  .strict();
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const runDetailSchema = z.object({ run: runSummarySchema, epochs: z.array(epochRecordSchema) }).strict();
+
+export const trainPlanInputSchema = z
+  .object({
+    findings: z.array(findingSchema).min(1),
+    train: z.array(z.string().trim().min(1)).min(1),
+    alignment: z.number().min(0).max(1),
+  })
+  .strict();
+export const trainPlanSchema = z
+  .object({
+    /** Training images positive for one of the findings: what the fraction is a share of. */
+    positives: z.number().int().nonnegative(),
+    /** Of those, the ones with a drawn region for a finding they are positive for. */
+    available: z.number().int().nonnegative(),
+    /** round(f × positives): how many the fraction aligns. */
+    needed: z.number().int().nonnegative(),
+    /** Per alignment level, how many regions are still to draw. */
+    levels: z.array(z.object({ level: z.number(), needed: z.number().int(), missing: z.number().int() }).strict()),
+  })
+  .strict();
+
+export const trainEventSchema = z
+  .object({
+    runId: z.number().int(),
+    kind: z.enum(['started', 'progress', 'epoch', 'finished']),
+    progress: runProgressSchema.nullable(),
+    epoch: epochRecordSchema.nullable(),
+    status: runStatusSchema,
+    error: z.string().nullable(),
+  })
+  .strict();
+export type TrainEvent = z.infer<typeof trainEventSchema>;

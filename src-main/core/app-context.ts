@@ -6,6 +6,8 @@ import { InstanceLock } from './db/instance-lock';
 import { openWorkspace, type WorkspaceDb } from './db/open-workspace';
 import { WorkspaceError } from './db/workspace-error';
 import { DemoJobs } from './demo/demo-jobs';
+import type { TrainerDeps } from './training/launch-run';
+import { TrainingJobs } from './training/training-jobs';
 import { ImportJobs } from './library/import/import-jobs';
 import { productName } from './workspace/default-paths';
 import { readWorkspaceInfo } from './workspace/workspace-info';
@@ -24,6 +26,8 @@ export interface AppContextOptions {
   readonly exclusive?: boolean;
   /** Remember a workspace opened through `workspaceOpen` in settings.json. Default true. */
   readonly rememberWorkspace?: boolean;
+  /** How this host starts trainer processes; without it training calls answer that it cannot. */
+  readonly trainer?: TrainerDeps;
 }
 
 interface OpenedWorkspace {
@@ -39,6 +43,11 @@ export class AppContext {
   readonly events = new EventBus();
   readonly imports = new ImportJobs(() => this.workspace(), this.events);
   readonly demo = new DemoJobs(() => this.workspace(), this.events);
+  readonly training = new TrainingJobs(
+    () => this.workspace(),
+    this.events,
+    () => this.options.trainer ?? null,
+  );
   #current: OpenedWorkspace | null = null;
   readonly #backendReports = new Map<BackendPreference, Promise<BackendReport>>();
 
@@ -97,6 +106,7 @@ export class AppContext {
     if (!this.#current) return;
     this.imports.cancelAll();
     this.demo.cancel();
+    this.training.cancelAll();
     this.#current.ws.close();
     this.#current.lock?.release();
     this.#current = null;

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     userDataDir,
     probeBackend: (preference) => probeInChild(nodeLauncher, join(outMain, 'compute-probe.js'), preference),
     rememberWorkspace: values.db === undefined,
+    trainer: { launcher: nodeLauncher, trainerModule: join(outMain, 'trainer-process.js') },
   });
   // Signal handlers before anything opens: a signal while starting still closes the workspace cleanly.
   let host: WebHost | null = null;
