@@ -247,3 +247,22 @@ export const agreementReportSchema = z
   })
   .strict();
 export type AgreementReportValue = z.infer<typeof agreementReportSchema>;
+
+export const imageAttentionSchema = z
+  .object({
+    runId: z.number().int().nullable(),
+    items: z.array(
+      z
+        .object({
+          finding: z.string(),
+          score: z.number(),
+          grid: z.number().int().positive(),
+          attention: z.array(z.number()),
+          peak: z.object({ x: z.number().int(), y: z.number().int() }).strict(),
+          hit: z.union([z.literal(0), z.literal(1)]).nullable(),
+          against: z.string().nullable(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();

@@ -32,6 +32,7 @@ import {
   findingFlagsSchema,
   historyStepInputSchema,
   historyStepSchema,
+  imageAttentionSchema,
   nextToAnnotateInputSchema,
   nextToAnnotateSchema,
   noteInputSchema,
@@ -236,6 +237,11 @@ export const calls = {
     agreementInputSchema,
     agreementReportSchema,
     "Dice and IoU between two annotators' regions, per image and finding and overall.",
+  ),
+  imageAttention: call(
+    z.object({ imageId: z.number().int().positive(), annotator: annotatorNameSchema.optional() }).strict(),
+    imageAttentionSchema,
+    "The model's attention on an image (newest finished run that scored it): map, peak, and hit or miss against the human region.",
   ),
   trainPlan: call(
     trainPlanInputSchema,

@@ -4,6 +4,7 @@ import { queryWorklist, readThumbnails } from '../core/library/worklist';
 import { readWorkspaceInfo } from '../core/workspace/workspace-info';
 import { regionAgreement } from '../core/annotations/agreement';
 import { openForAnnotation } from '../core/annotations/annotate-image';
+import { modelAttention } from '../core/annotations/model-attention';
 import { annotationProgress } from '../core/annotations/progress';
 import { addAnnotator, listAnnotators } from '../core/annotations/annotators';
 import { addActiveTime, setFindingFlags, setNote } from '../core/annotations/image-reads';
@@ -62,6 +63,7 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
       annotationProgress(ctx.workspace().db, annotator === undefined ? {} : { annotator }),
     annotationAgreement: ({ imageId, ...options }) =>
       regionAgreement(ctx.workspace().db, imageId === undefined ? options : { ...options, imageIds: [imageId] }),
+    imageAttention: ({ imageId, annotator }) => modelAttention(ctx.workspace().db, imageId, annotator),
     trainPlan: (input) => trainPlan(ctx.workspace().db, input),
     trainStart: (config) => ctx.training.start(config),
     trainCancel: ({ runId }) => ({ cancelled: ctx.training.cancel(runId) }),

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src-main/api/training-schemas';
@@ -17,11 +18,13 @@ import { startHost, type RunningHost } from '../helpers/web-host';
 let browser: Browser;
 let host: RunningHost;
 let dir: ReturnType<typeof tempDir>;
+let dbPath: string;
 const opened = new OpenedPages();
 
 beforeAll(async () => {
   dir = tempDir('aligner-e2e-train-');
   const db = join(dir.path, 'workspace.db');
+  dbPath = db;
   const cohorts = [
     ['riverside', ['--n', '48', '--seed', '1', '--annotate-fraction', '1']],
     ['hillcrest', ['--n', '16', '--seed', '2', '--role', 'validation']],
@@ -87,5 +90,31 @@ describe('Train view', () => {
     await page.reload();
     await page.locator(`[data-testid="train-run"][data-run-id="${runs[0]?.id}"][data-status="done"]`).waitFor();
     await expect.poll(async () => page.getByTestId('loss-chart').getAttribute('data-epochs')).toBe('2');
+
+    // The run scored the test source: on an annotated test image the Annotate view shows the model's
+    // attention as a heat map with its peak marked hit or miss against the reader's region.
+    const db = new Database(dbPath, { readonly: true });
+    const target = db
+      .prepare(
+        `SELECT p.image_id FROM predictions p JOIN annotations a ON a.image_id = p.image_id AND a.finding = p.finding
+         WHERE p.run_id = ? AND a.deleted = 0 ORDER BY p.image_id LIMIT 1`,
+      )
+      .pluck()
+      .get(runs[0]?.id) as number;
+    db.close();
+    expect(target).toBeGreaterThan(0);
+    await page.evaluate((imageId) => {
+      localStorage.setItem('aligner.annotator', 'Dr Train');
+      sessionStorage.setItem('aligner.annotate.open', JSON.stringify({ imageId, index: null }));
+    }, target);
+    // A fresh load, so the app reads the reader and the image to open from storage.
+    await page.goto(`${host.url}#/annotate`);
+    await page.reload();
+    await page.locator('[data-testid="annotate-canvas"][data-loaded="true"]').waitFor();
+    await page.getByTestId('attention-toggle').check();
+    await expect
+      .poll(async () => page.getByTestId('attention-result').textContent())
+      .toMatch(/^score 0\.\d{3} · peak \(\d+, \d+\) ·\s+(hit|miss) \(against reader-\w+\)$/);
+    await page.screenshot({ path: screenshotPath('annotate-attention') });
   }, 240_000);
 });

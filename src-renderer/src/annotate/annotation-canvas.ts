@@ -36,6 +36,17 @@ export interface ViewState {
   readonly invert: boolean;
 }
 
+/** The model's attention for one finding, drawn as a heat map over the image with its peak marked. */
+export interface HeatOverlay {
+  /** g×g row-major, any scale (min-max normalised for display). */
+  readonly attention: readonly number[];
+  readonly grid: number;
+  /** Peak of the bilinearly upsampled map, image pixels. */
+  readonly peak: { readonly x: number; readonly y: number };
+  /** 1 inside the human region, 0 outside, null without one. */
+  readonly hit: 0 | 1 | null;
+}
+
 export interface FindingStyle {
   readonly visible: boolean;
   readonly opacity: number;
@@ -76,6 +87,8 @@ export class AnnotationCanvas {
   readonly #stage: Konva.Stage;
   readonly #imageLayer = new Konva.Layer({ listening: false });
   readonly #imageNode = new Konva.Image({ image: undefined, listening: false });
+  readonly #heatNode = new Konva.Image({ image: undefined, listening: false, opacity: 0.45, visible: false });
+  readonly #peakNode = new Konva.Group({ listening: false, visible: false });
   readonly #layers = new Map<FindingId, Konva.Layer>();
   readonly #reviewLayer = new Konva.Layer({ listening: false, visible: false });
   readonly #transformer = new Konva.Transformer({ rotateEnabled: false, keepRatio: false, ignoreStroke: true });
@@ -107,7 +120,7 @@ export class AnnotationCanvas {
       width: container.clientWidth || 800,
       height: container.clientHeight || 600,
     });
-    this.#imageLayer.add(this.#imageNode);
+    this.#imageLayer.add(this.#imageNode, this.#heatNode, this.#peakNode);
     this.#stage.add(this.#imageLayer);
     for (const { id } of palette) {
       const layer = new Konva.Layer();
@@ -176,6 +189,49 @@ export class AnnotationCanvas {
     this.#annotator = annotator;
     if (this.#selected !== null && !regions.some((r) => r.id === this.#selected)) this.#selected = null;
     this.#renderRegions();
+  }
+
+  /** The model's attention as a heat map (jet colours) with its peak ringed: green a hit, red a miss. */
+  setHeat(heat: HeatOverlay | null): void {
+    const raster = this.#raster;
+    if (!heat || !raster) {
+      this.#heatNode.visible(false);
+      this.#peakNode.visible(false);
+      this.#imageLayer.batchDraw();
+      return;
+    }
+    const g = heat.grid;
+    const canvas = document.createElement('canvas');
+    canvas.width = g;
+    canvas.height = g;
+    const context = canvas.getContext('2d');
+    if (!context) return;
+    const pixels = context.createImageData(g, g);
+    const lo = Math.min(...heat.attention);
+    const hi = Math.max(...heat.attention);
+    heat.attention.forEach((value, i) => {
+      const [r, gr, b] = jet(hi > lo ? (value - lo) / (hi - lo) : 0);
+      pixels.data.set([r, gr, b, 255], i * 4);
+    });
+    context.putImageData(pixels, 0, 0);
+    this.#heatNode.image(canvas);
+    this.#heatNode.size({ width: raster.meta.columns, height: raster.meta.rows });
+    this.#heatNode.visible(true);
+    const radius = Math.max(raster.meta.columns, raster.meta.rows) / 60;
+    const colour = heat.hit === 1 ? '#4cd37d' : heat.hit === 0 ? '#ff5c5c' : '#ffffff';
+    this.#peakNode.destroyChildren();
+    this.#peakNode.add(
+      new Konva.Circle({ x: heat.peak.x + 0.5, y: heat.peak.y + 0.5, radius, stroke: colour, strokeWidth: radius / 4 }),
+      new Konva.Text({
+        x: heat.peak.x + radius * 1.3,
+        y: heat.peak.y - radius,
+        text: heat.hit === 1 ? 'hit' : heat.hit === 0 ? 'miss' : 'peak',
+        fontSize: radius * 1.4,
+        fill: colour,
+      }),
+    );
+    this.#peakNode.visible(true);
+    this.#imageLayer.batchDraw();
   }
 
   /** Another annotator's regions shown as outlines over the reader's (review); empty hides the layer. */
@@ -659,6 +715,13 @@ export class AnnotationCanvas {
     this.#draft = null;
     layer?.batchDraw();
   }
+}
+
+/** The jet colour map at t ∈ [0, 1]. */
+function jet(t: number): [number, number, number] {
+  const channel = (offset: number): number =>
+    Math.round(255 * Math.min(1, Math.max(0, 1.5 - Math.abs(4 * t - offset))));
+  return [channel(3), channel(2), channel(1)];
 }
 
 /** Where Konva puts a region's node before any drag: (0, 0) for point lists, the anchor otherwise. */
