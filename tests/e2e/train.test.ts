@@ -104,8 +104,12 @@ describe('Train view', () => {
     db.close();
     expect(target).toBeGreaterThan(0);
     await page.evaluate((imageId) => {
-      localStorage.setItem('aligner.annotator', 'Dr Train');
-      sessionStorage.setItem('aligner.annotate.open', JSON.stringify({ imageId, index: null }));
+      const storage = globalThis as unknown as {
+        localStorage: { setItem(key: string, value: string): void };
+        sessionStorage: { setItem(key: string, value: string): void };
+      };
+      storage.localStorage.setItem('aligner.annotator', 'Dr Train');
+      storage.sessionStorage.setItem('aligner.annotate.open', JSON.stringify({ imageId, index: null }));
     }, target);
     // A fresh load, so the app reads the reader and the image to open from storage.
     await page.goto(`${host.url}#/annotate`);

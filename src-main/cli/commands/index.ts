@@ -3,6 +3,7 @@ import { annotationsCommands } from './annotations-commands';
 import { backendCommand } from './backend';
 import { dicomCommands } from './dicom-commands';
 import { importCommand } from './import';
+import { metricsCommand } from './metrics';
 import { simulateCommand } from './simulate';
 import { trainCommand } from './train';
 import { workspaceInfoCommand } from './workspace-info';
@@ -16,4 +17,5 @@ export const commands: readonly Command[] = [
   trainCommand,
   ...dicomCommands,
   ...annotationsCommands,
+  metricsCommand,
 ];

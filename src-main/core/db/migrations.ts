@@ -199,6 +199,8 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN test_auc REAL;
       ALTER TABLE runs ADD COLUMN seconds REAL;
       ALTER TABLE runs ADD COLUMN last_epoch INTEGER;
+      -- The process recording a running run (pid@host): a run whose owner is gone was interrupted.
+      ALTER TABLE runs ADD COLUMN owner TEXT;
       CREATE INDEX runs_status ON runs(status);
 
       CREATE TABLE run_epochs (

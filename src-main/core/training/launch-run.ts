@@ -3,7 +3,7 @@ import type { TrainConfig } from '../../api/training-schemas';
 import type { WorkspaceDb } from '../db/open-workspace';
 import { InputError } from '../input-error';
 import type { ProcessLauncher } from '../process/launcher';
-import { createRun, readRun } from './run-store';
+import { createRun, failOrphanedRuns, readRun } from './run-store';
 import { startTraining, type TrainingHandle } from './trainer-client';
 import type { FromTrainer } from './trainer-protocol';
 
@@ -48,8 +48,11 @@ export function resumeRun(
   deps: TrainerDeps,
   onMessage?: (message: FromTrainer) => void,
 ): TrainingHandle {
+  failOrphanedRuns(ws.db);
   const run = readRun(ws.db, runId);
-  // A run still marked running was left by a process that died: this one holds the workspace lock now.
+  if (run.status === 'running') {
+    throw new InputError(`run ${runId} is being trained by another process (${run.owner ?? 'unknown'})`, 'runId');
+  }
   if (run.status === 'done') throw new InputError(`run ${runId} is finished; there is nothing to resume`, 'runId');
   return startTraining(
     deps.launcher,

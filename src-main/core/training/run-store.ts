@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { trainConfigSchema, type EpochRecord, type RunProgress, type TrainConfig } from '../../api/training-schemas';
 import { InputError } from '../input-error';
@@ -29,6 +30,8 @@ export interface RunRow {
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
+  /** pid@host of the process recording it while it runs. */
+  readonly owner: string | null;
 }
 
 const now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -42,9 +45,9 @@ export function createRun(db: Database.Database, config: TrainConfig, studyId: n
 
 export function markRunning(db: Database.Database, id: number, backend: string, device: string | null): void {
   db.prepare(
-    `UPDATE runs SET status = 'running', backend = ?, device = ?, error = NULL,
+    `UPDATE runs SET status = 'running', backend = ?, device = ?, error = NULL, owner = ?,
        started_at = coalesce(started_at, ${now}), finished_at = NULL WHERE id = ?`,
-  ).run(backend, device, id);
+  ).run(backend, device, ownerTag(), id);
 }
 
 export function recordProgress(db: Database.Database, id: number, progress: RunProgress): void {
@@ -130,6 +133,7 @@ interface RawRun {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  owner: string | null;
 }
 
 /** @throws InputError (field `runId`) for an unknown run */
@@ -156,11 +160,45 @@ export function readEpochs(db: Database.Database, id: number): EpochRecord[] {
   }));
 }
 
-/** Runs left 'running' or 'queued' by a process that died: marked failed, so they can be resumed. */
-export function failOrphanedRuns(db: Database.Database, reason: string): number {
-  return db
-    .prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ${now} WHERE status IN ('running', 'queued')`)
-    .run(reason).changes;
+/**
+ * Runs left 'running' by a process that died (a kill -9, a crash, a power
+ * cut): their owner process (pid@host, recorded when they started) is gone
+ * from this machine. They are marked failed, so the UI offers a resume.
+ *
+ * @returns how many runs were marked
+ */
+export function failOrphanedRuns(db: Database.Database): number {
+  const running = db.prepare("SELECT id, owner FROM runs WHERE status = 'running'").all() as {
+    id: number;
+    owner: string | null;
+  }[];
+  const mark = db.prepare(
+    `UPDATE runs SET status = 'failed', finished_at = ${now},
+       error = 'interrupted: the process training it stopped; resume it to continue from its last checkpoint'
+     WHERE id = ? AND status = 'running'`,
+  );
+  let marked = 0;
+  for (const run of running) {
+    if (run.owner !== null && ownerAlive(run.owner)) continue;
+    marked += mark.run(run.id).changes;
+  }
+  return marked;
+}
+
+function ownerTag(): string {
+  return `${process.pid}@${hostname()}`;
+}
+
+/** Whether pid@host is a live process; one on another host counts as alive (it cannot be checked). */
+function ownerAlive(owner: string): boolean {
+  const [pid, host] = owner.split('@');
+  if (host !== hostname()) return true;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function toRun(raw: RawRun): RunRow {
@@ -183,5 +221,6 @@ function toRun(raw: RawRun): RunRow {
     createdAt: raw.created_at,
     startedAt: raw.started_at,
     finishedAt: raw.finished_at,
+    owner: raw.owner,
   };
 }

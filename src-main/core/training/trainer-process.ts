@@ -14,6 +14,8 @@ const channel = parentChannel();
 // A parent that dies (kill -9 of the CLI or the host) takes its trainer with it; the last checkpoint stays.
 process.on('disconnect', () => process.exit(1));
 let cancelled = false;
+// Ctrl+C in a terminal reaches the whole process group, this child too: stop after the step, as the parent asks.
+process.on('SIGINT', () => (cancelled = true));
 let started = false;
 const send = (message: FromTrainer): void => channel.send(message);
 

@@ -3,7 +3,7 @@ import type { RunSummary, TrainConfig } from '../../api/training-schemas';
 import type { WorkspaceDb } from '../db/open-workspace';
 import { InputError } from '../input-error';
 import { launchRun, resumeRun, type TrainerDeps } from './launch-run';
-import { listRuns, readEpochs, readRun, type RunRow } from './run-store';
+import { failOrphanedRuns, listRuns, readEpochs, readRun, type RunRow } from './run-store';
 import type { TrainingHandle } from './trainer-client';
 import type { FromTrainer } from './trainer-protocol';
 
@@ -44,7 +44,9 @@ export class TrainingJobs {
   }
 
   list(): RunSummary[] {
-    return listRuns(this.workspace().db).map((run) => this.#summary(run));
+    const db = this.workspace().db;
+    failOrphanedRuns(db);
+    return listRuns(db).map((run) => this.#summary(run));
   }
 
   detail(runId: number): { run: RunSummary; epochs: ReturnType<typeof readEpochs> } {
@@ -111,7 +113,7 @@ export class TrainingJobs {
   }
 
   #summary(run: RunRow): RunSummary {
-    const { seed: _seed, checkpoint: _checkpoint, ...rest } = run;
+    const { seed: _seed, checkpoint: _checkpoint, owner: _owner, ...rest } = run;
     return { ...rest, active: this.#active.has(run.id) };
   }
 }

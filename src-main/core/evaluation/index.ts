@@ -1,0 +1,38 @@
+/** Evaluation: classification metrics, fairness gaps, bootstrap intervals and attention alignment (issue 7). */
+export { ascendingOrder, rocAuc } from './auc';
+export {
+  classificationMetrics,
+  confusionAt,
+  metricNames,
+  metricsFromConfusion,
+  nullReasons,
+  youdenThreshold,
+  type Confusion,
+  type GroupMetrics,
+  type MetricName,
+} from './classification';
+export { meanStd, percentileInterval, quantileSorted } from './aggregate';
+export {
+  bootstrapMethod,
+  fairnessReport,
+  gapNames,
+  type FairnessIntervals,
+  type FairnessOptions,
+  type FairnessReport,
+  type GapMetrics,
+  type GapName,
+  type GroupingAttribute,
+  type Interval,
+} from './fairness-report';
+export { parseDecimal, parsePredictionsCsv, type Predictions, type PredictionsCsvOptions } from './predictions-csv';
+export {
+  attentionPeak,
+  hitRate,
+  hitRateByGroup,
+  pointingHit,
+  upsampleBilinear,
+  type GroupedRate,
+  type RateOptions,
+  type RateSummary,
+} from './pointing';
+export { attentionIoU, attentionMask, meanIoU, otsuThreshold } from './attention-iou';
