@@ -31,6 +31,8 @@ export const trainConfigSchema = z
     epochs: z.number().int().min(1).max(1000).default(20),
     patience: z.number().int().min(1).max(1000).default(5),
     batchSize: z.number().int().min(1).max(512).default(32),
+    /** Largest chunk of a batch computed at once (gradients accumulated over the batch); default: the preset's. */
+    microBatch: z.number().int().min(1).max(512).optional(),
     /** Default: the preset's (5e-5 is the paper's for a pretrained ViT-B; from-scratch presets need ~1e-3). */
     learningRate: z.number().positive().max(1).optional(),
     weightDecay: z.number().min(0).max(1).default(0.01),

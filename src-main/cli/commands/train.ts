@@ -10,7 +10,7 @@ import type { Command, CommandInput } from '../command';
 const usage =
   'aligner train --task FINDING[,FINDING] --train SRC[,SRC] --val SRC[,SRC] [--test SRC[,SRC]] --alignment F ' +
   '[--random-alignment] [--use-available] [--data-ratio R] [--preset micro|tiny|small|base] [--image-size S] ' +
-  '[--epochs E] [--patience P] [--batch B] [--lr X] [--lambda L] [--weight-decay W] [--no-augment] ' +
+  '[--epochs E] [--patience P] [--batch B] [--micro-batch M] [--lr X] [--lambda L] [--weight-decay W] [--no-augment] ' +
   '[--alignment-region image|annotated] [--seed N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--db PATH] [--json]\n' +
   '       aligner train --resume RUN_ID [--db PATH] [--json]';
 
@@ -33,6 +33,7 @@ export const trainCommand: Command = {
     epochs: { type: 'string' },
     patience: { type: 'string' },
     batch: { type: 'string' },
+    'micro-batch': { type: 'string' },
     lr: { type: 'string' },
     lambda: { type: 'string' },
     'weight-decay': { type: 'string' },
@@ -129,6 +130,7 @@ function readConfig({ values }: CommandInput): ReturnType<typeof trainConfigSche
     epochs: num(values.epochs, '--epochs'),
     patience: num(values.patience, '--patience'),
     batchSize: num(values.batch, '--batch'),
+    microBatch: num(values['micro-batch'], '--micro-batch'),
     learningRate: num(values.lr, '--lr'),
     lambda: num(values.lambda, '--lambda'),
     weightDecay: num(values['weight-decay'], '--weight-decay'),
@@ -152,6 +154,7 @@ function flagOf(key: string): string {
     findings: '--task',
     validation: '--val',
     batchSize: '--batch',
+    microBatch: '--micro-batch',
     learningRate: '--lr',
     dataRatio: '--data-ratio',
     imageSize: '--image-size',
