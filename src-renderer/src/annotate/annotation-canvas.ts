@@ -147,6 +147,7 @@ export class AnnotationCanvas {
   setImage(raster: ImageRaster, window: VoiWindowValue, invert: boolean): void {
     this.#raster = raster;
     this.#imageNode.image(raster.canvas);
+    // Whatever level is shown, it covers the image's own size in image coordinates.
     this.#imageNode.size({ width: raster.meta.columns, height: raster.meta.rows });
     this.#selected = null;
     this.#cancelDraft();
@@ -163,7 +164,7 @@ export class AnnotationCanvas {
     const started = performance.now();
     this.#window = window;
     this.#invert = invert;
-    this.#raster.setWindow(window, invert);
+    this.#imageNode.image(this.#raster.render(window, invert, this.#stage.scaleX()));
     this.#imageLayer.draw();
     record(this.timings.windowRedraw, performance.now() - started);
     this.#emitView();
@@ -319,6 +320,8 @@ export class AnnotationCanvas {
     const started = performance.now();
     this.#stage.scale({ x: scale, y: scale });
     this.#stage.position({ x, y });
+    // Zoomed out past ½, the half-resolution level is shown (windowed on first use).
+    if (this.#raster) this.#imageNode.image(this.#raster.render(this.#window, this.#invert, scale));
     // Handles and anchors keep their screen size.
     this.#transformer.anchorSize(9);
     for (const layer of this.#layers.values()) {
