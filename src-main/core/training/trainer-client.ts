@@ -55,17 +55,36 @@ export function startTraining(
   const settle = (outcome: Omit<TrainOutcome, 'runId' | 'backend' | 'device' | 'epochs'>): void => {
     if (settled) return;
     settled = true;
-    finishRun(db, job.runId, {
-      status: outcome.status,
-      ...(outcome.error ? { error: outcome.error } : {}),
-      testAuc: outcome.testAuc,
-      seconds: outcome.seconds,
-    });
+    tryFinish(() =>
+      finishRun(db, job.runId, {
+        status: outcome.status,
+        ...(outcome.error ? { error: outcome.error } : {}),
+        testAuc: outcome.testAuc,
+        seconds: outcome.seconds,
+      }),
+    );
     resolveDone({ runId: job.runId, backend, device, epochs, ...outcome });
     setTimeout(() => child.kill(), 2000).unref();
   };
 
   child.onMessage((raw) => {
+    try {
+      record(raw);
+    } catch (err) {
+      // The workspace refused a write (full disk, a locked or damaged file): stop the trainer, fail the run.
+      child.kill();
+      settle({
+        status: 'failed',
+        bestEpoch: null,
+        valAuc: null,
+        testAuc: null,
+        seconds: seconds(started),
+        error: `recording the run failed: ${err instanceof Error ? err.message : String(err)}`,
+        inputError: false,
+      });
+    }
+  });
+  const record = (raw: unknown): void => {
     const parsed = fromTrainerSchema.safeParse(raw);
     if (!parsed.success) return;
     const message = parsed.data;
@@ -120,7 +139,7 @@ export function startTraining(
         break;
     }
     onMessage(message);
-  });
+  };
   child.onExit((code) =>
     settle({
       status: 'failed',
@@ -139,6 +158,15 @@ export function startTraining(
     cancel: () => child.postMessage({ type: 'cancel' }),
     kill: () => child.kill(),
   };
+}
+
+/** The outcome is reported even when the workspace cannot record it. */
+function tryFinish(write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    console.error(`aligner: could not record the end of a run: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function seconds(started: number): number {

@@ -11,6 +11,13 @@ import { runTrainJob } from './train-loop';
 import { toTrainerSchema, type FromTrainer } from './trainer-protocol';
 
 const channel = parentChannel();
+// tfjs-core is bundled here and loaded again by the backend packages (CommonJS); the second copy announces that
+// it sets the platform again, which is expected and says nothing to a user.
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]): void => {
+  if (typeof args[0] === 'string' && args[0].startsWith('Platform node has already been set')) return;
+  warn(...args);
+};
 // A parent that dies (kill -9 of the CLI or the host) takes its trainer with it; the last checkpoint stays.
 process.on('disconnect', () => process.exit(1));
 let cancelled = false;
