@@ -67,21 +67,24 @@ export function startTraining(
     setTimeout(() => child.kill(), 2000).unref();
   };
 
+  const fail = (error: string, inputError: boolean): void =>
+    settle({
+      status: 'failed',
+      bestEpoch: null,
+      valAuc: null,
+      testAuc: null,
+      seconds: seconds(started),
+      error,
+      inputError,
+    });
+
   child.onMessage((raw) => {
     try {
       record(raw);
     } catch (err) {
       // The workspace refused a write (full disk, a locked or damaged file): stop the trainer, fail the run.
       child.kill();
-      settle({
-        status: 'failed',
-        bestEpoch: null,
-        valAuc: null,
-        testAuc: null,
-        seconds: seconds(started),
-        error: `recording the run failed: ${err instanceof Error ? err.message : String(err)}`,
-        inputError: false,
-      });
+      fail(`recording the run failed: ${err instanceof Error ? err.message : String(err)}`, false);
     }
   });
   const record = (raw: unknown): void => {
@@ -125,15 +128,7 @@ export function startTraining(
         });
         break;
       case 'error':
-        settle({
-          status: 'failed',
-          bestEpoch: null,
-          valAuc: null,
-          testAuc: null,
-          seconds: seconds(started),
-          error: message.message,
-          inputError: message.inputError,
-        });
+        fail(message.message, message.inputError);
         break;
       case 'log':
         break;
@@ -141,15 +136,10 @@ export function startTraining(
     onMessage(message);
   };
   child.onExit((code) =>
-    settle({
-      status: 'failed',
-      bestEpoch: null,
-      valAuc: null,
-      testAuc: null,
-      seconds: seconds(started),
-      error: `the trainer process exited (code ${code}) before finishing; resume the run to continue from its last checkpoint`,
-      inputError: false,
-    }),
+    fail(
+      `the trainer process exited (code ${code}) before finishing; resume the run to continue from its last checkpoint`,
+      false,
+    ),
   );
   child.postMessage({ type: 'start', job });
   return {
