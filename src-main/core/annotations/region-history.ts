@@ -57,36 +57,33 @@ export interface AppliedStep {
 
 /** Reverts the newest done edit, in one transaction; null when there is none. */
 export function undoEdit(db: Database.Database, imageId: number, annotator: string): AppliedStep | null {
-  return db.transaction((): AppliedStep | null => {
-    const row = db
-      .prepare(
-        `SELECT id, annotation_id, action, before, after FROM annotation_history
-         WHERE image_id = ? AND annotator = ? AND state = 'done' ORDER BY id DESC LIMIT 1`,
-      )
-      .get(imageId, annotator) as HistoryRow | undefined;
-    if (!row) return null;
-    if (row.action === 'create') setDeleted(db, row.annotation_id, true);
-    else if (row.action === 'delete') setDeleted(db, row.annotation_id, false);
-    else setGeometry(db, row.annotation_id, row.before);
-    db.prepare("UPDATE annotation_history SET state = 'undone' WHERE id = ?").run(row.id);
-    return { action: row.action, annotationId: row.annotation_id };
-  })();
+  return step(db, imageId, annotator, 'undo');
 }
 
 /** Re-applies the oldest undone edit, in one transaction; null when there is none. */
 export function redoEdit(db: Database.Database, imageId: number, annotator: string): AppliedStep | null {
+  return step(db, imageId, annotator, 'redo');
+}
+
+/**
+ * Undo takes the newest 'done' entry and puts the region back as it was before
+ * the edit; redo takes the oldest 'undone' entry and puts it as it was after.
+ */
+function step(db: Database.Database, imageId: number, annotator: string, way: 'undo' | 'redo'): AppliedStep | null {
+  const undo = way === 'undo';
   return db.transaction((): AppliedStep | null => {
     const row = db
       .prepare(
         `SELECT id, annotation_id, action, before, after FROM annotation_history
-         WHERE image_id = ? AND annotator = ? AND state = 'undone' ORDER BY id ASC LIMIT 1`,
+         WHERE image_id = ? AND annotator = ? AND state = ? ORDER BY id ${undo ? 'DESC' : 'ASC'} LIMIT 1`,
       )
-      .get(imageId, annotator) as HistoryRow | undefined;
+      .get(imageId, annotator, undo ? 'done' : 'undone') as HistoryRow | undefined;
     if (!row) return null;
-    if (row.action === 'create') setDeleted(db, row.annotation_id, false);
-    else if (row.action === 'delete') setDeleted(db, row.annotation_id, true);
-    else setGeometry(db, row.annotation_id, row.after);
-    db.prepare("UPDATE annotation_history SET state = 'done' WHERE id = ?").run(row.id);
+    // A created region is deleted by its undo; a deleted one comes back.
+    if (row.action === 'create') setDeleted(db, row.annotation_id, undo);
+    else if (row.action === 'delete') setDeleted(db, row.annotation_id, !undo);
+    else setGeometry(db, row.annotation_id, undo ? row.before : row.after);
+    db.prepare('UPDATE annotation_history SET state = ? WHERE id = ?').run(undo ? 'undone' : 'done', row.id);
     return { action: row.action, annotationId: row.annotation_id };
   })();
 }
