@@ -300,6 +300,7 @@ describe('Annotate view', () => {
     // Select (V) and move it by (20, 10) image pixels.
     await page.keyboard.press('v');
     await page.mouse.click(...toPage(t, 60, 60));
+    await page.locator(`[data-testid="annotate-canvas"][data-selected-region="${drawn[before]?.id}"]`).waitFor();
     await drag(page, toPage(t, 60, 60), toPage(t, 80, 70));
     await waitSaved(page, 2);
     const moved = readRegions()[before]?.geometry;
@@ -317,19 +318,30 @@ describe('Annotate view', () => {
     expect(reshaped.points[2]?.[1]).toBeCloseTo(110, 0);
     expect(reshaped.points[0]?.[0]).toBeCloseTo(60, 0);
 
+    // A press on an unselected region selects and drags it in one gesture.
+    await page.mouse.click(...toPage(t, 400, 400));
+    await page.locator('[data-testid="annotate-canvas"][data-selected-region=""]').waitFor();
+    await drag(page, toPage(t, 80, 70), toPage(t, 70, 60));
+    await waitSaved(page, 4);
+    const dragged = readRegions()[before]?.geometry;
+    if (dragged?.kind !== 'polygon') throw new Error('not a polygon');
+    expect(dragged.points[0]?.[0]).toBeCloseTo(50, 0);
+    expect(dragged.points[0]?.[1]).toBeCloseTo(40, 0);
+    await page.locator(`[data-testid="annotate-canvas"][data-selected-region="${drawn[before]?.id}"]`).waitFor();
+
     // Delete is soft.
     await page.keyboard.press('Delete');
-    await waitSaved(page, 4);
+    await waitSaved(page, 5);
     expect(readRegions()[before]?.deleted).toBe(1);
     await expect.poll(async () => page.getByTestId('region-count-effusion').textContent()).toBe('0 region(s)');
 
     // Flags for the chosen finding, and a note, are stored under this reader.
     await page.keyboard.press('x');
-    await waitSaved(page, 5);
+    await waitSaved(page, 6);
     await expect(page.getByTestId('flag-none-effusion').isChecked()).resolves.toBe(true);
     await page.getByTestId('annotate-note').fill('costophrenic angle blunted?');
     await page.getByTestId('annotate-note').blur();
-    await waitSaved(page, 6);
+    await waitSaved(page, 7);
     const db = new Database(dbPath, { readonly: true });
     try {
       expect(

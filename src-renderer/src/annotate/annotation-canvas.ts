@@ -109,6 +109,7 @@ export class AnnotationCanvas {
   #spaceDown = false;
   #pendingWindow: VoiWindowValue | null = null;
   #renderQueued = false;
+  #renderAfterDrag = false;
   readonly #resizeObserver: ResizeObserver;
 
   constructor(
@@ -149,7 +150,10 @@ export class AnnotationCanvas {
     this.#imageNode.image(raster.canvas);
     // Whatever level is shown, it covers the image's own size in image coordinates.
     this.#imageNode.size({ width: raster.meta.columns, height: raster.meta.rows });
-    this.#selected = null;
+    if (this.#selected !== null) {
+      this.#selected = null;
+      this.events.select(null);
+    }
     this.#cancelDraft();
     this.setWindow(window, invert);
     this.fit();
@@ -188,8 +192,10 @@ export class AnnotationCanvas {
   setRegions(regions: readonly ShownRegion[], annotator: string): void {
     this.#regions = regions;
     this.#annotator = annotator;
-    if (this.#selected !== null && !regions.some((r) => r.id === this.#selected)) this.#selected = null;
+    const lost = this.#selected !== null && !regions.some((r) => r.id === this.#selected);
+    if (lost) this.#selected = null;
     this.#renderRegions();
+    if (lost) this.events.select(null);
   }
 
   /** The model's attention as a heat map (jet colours) with its peak ringed: green a hit, red a miss. */
@@ -244,8 +250,13 @@ export class AnnotationCanvas {
   setTool(tool: ToolId): void {
     this.#cancelDraft();
     this.#tool = tool;
-    if (tool !== 'select') this.#selected = null;
+    const cleared = tool !== 'select' && this.#selected !== null;
+    if (cleared) this.#selected = null;
     this.#renderRegions();
+    // Drawn now, not on the next frame: the hit graph must follow the tool at once, or a press right after the
+    // key (V, then a click on a region) would find no region under it.
+    for (const layer of this.#layers.values()) layer.draw();
+    if (cleared) this.events.select(null);
   }
 
   setFinding(finding: FindingId): void {
@@ -262,9 +273,16 @@ export class AnnotationCanvas {
     this.#renderRegions();
   }
 
+  /**
+   * Changes the selection by redecorating the nodes that exist: a press on a region selects it and drags it in one
+   * gesture, so the node under the pointer must survive its own selection.
+   */
   select(id: number | null): void {
+    if (id === this.#selected) return;
+    this.#undecorateSelection();
     this.#selected = id;
-    this.#renderRegions();
+    this.#decorateSelection();
+    for (const layer of this.#layers.values()) layer.batchDraw();
     this.events.select(id);
   }
 
@@ -348,6 +366,13 @@ export class AnnotationCanvas {
   // ---------------------------------------------------------------- drawing the regions
 
   #renderRegions(): void {
+    // Rebuilding the nodes under a drag or a transform would end it without its end event, losing the edit: wait for
+    // the drop.
+    if (Konva.isDragging() || this.#transformer.isTransforming()) {
+      this.#renderAfterDrag = true;
+      return;
+    }
+    this.#renderAfterDrag = false;
     this.#transformer.remove();
     for (const [finding, layer] of this.#layers) {
       layer.destroyChildren();
@@ -413,6 +438,19 @@ export class AnnotationCanvas {
     });
   }
 
+  /** Takes the selected region's handles and highlight off again (see `#decorateSelection`). */
+  #undecorateSelection(): void {
+    this.#transformer.nodes([]);
+    this.#transformer.remove();
+    for (const layer of this.#layers.values()) {
+      for (const anchor of layer.find('.vertex')) anchor.destroy();
+      const node = this.#selected === null ? undefined : layer.findOne<Konva.Shape>(`.region-${this.#selected}`);
+      if (!node) continue;
+      node.shadowEnabled(false);
+      node.off('transformend');
+    }
+  }
+
   /** Handles on the selected region: a transformer for rectangles and ellipses, vertex anchors for polygons. */
   #decorateSelection(): void {
     if (this.#selected === null) return;
@@ -420,6 +458,7 @@ export class AnnotationCanvas {
     const layer = region && this.#layers.get(region.finding as FindingId);
     const node = layer?.findOne<Konva.Shape>(`.region-${this.#selected}`);
     if (!region || !layer || !node) return;
+    node.shadowEnabled(true);
     node.shadowColor('#ffffff');
     node.shadowBlur(8);
     node.shadowForStrokeEnabled(true);
@@ -470,6 +509,13 @@ export class AnnotationCanvas {
     const el = this.container;
     el.addEventListener('contextmenu', (e) => e.preventDefault());
     // In select mode a press on no region (the stage itself: the image does not listen) clears the selection.
+    // After the node's own dragend or transformend (which saves the edit), so the rebuild sees the new geometry.
+    const renderIfDeferred = (): void =>
+      queueMicrotask(() => {
+        if (this.#renderAfterDrag) this.#renderRegions();
+      });
+    this.#stage.on('dragend', renderIfDeferred);
+    this.#transformer.on('transformend', renderIfDeferred);
     this.#stage.on('pointerdown', (event) => {
       if (
         this.#tool === 'select' &&
