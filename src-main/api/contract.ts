@@ -7,6 +7,12 @@
  * renderer's client are all generated from these two tables. This file must
  * stay importable by the renderer: zod only, no Node modules.
  */
+import {
+  attentionGalleryQuerySchema,
+  attentionGallerySchema,
+  fairnessQuerySchema,
+  fairnessSummarySchema,
+} from './fairness-schemas';
 import { z } from 'zod';
 import {
   demoFinishedSchema,
@@ -268,6 +274,16 @@ export const calls = {
     z.object({ runId: z.number().int().positive() }).strict(),
     runDetailSchema,
     'One run with its per-epoch losses and validation AUC.',
+  ),
+  fairnessSummary: call(
+    fairnessQuerySchema,
+    fairnessSummarySchema,
+    'Finished runs evaluated on their out-of-domain sources: per condition (alignment, data ratio, ablation) and source, performance, subgroup metrics, fairness gaps and hit rate, mean ± std over seeds.',
+  ),
+  attentionGallery: call(
+    attentionGalleryQuerySchema,
+    attentionGallerySchema,
+    "One run's test images with the human region and the model's attention side by side, hit or miss, filterable by subgroup.",
   ),
 } as const;
 

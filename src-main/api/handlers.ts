@@ -70,6 +70,12 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     trainResume: ({ runId }) => ctx.training.resume(runId),
     runsList: () => ctx.training.list(),
     runGet: ({ runId }) => ctx.training.detail(runId),
+    fairnessSummary: () => {
+      throw new Error('fairnessSummary: not built yet (issue 7)');
+    },
+    attentionGallery: () => {
+      throw new Error('attentionGallery: not built yet (issue 7)');
+    },
   };
 }
 
