@@ -13,6 +13,7 @@ import { runCli, type CliRun } from '../helpers/cli';
 import { makeDxFiles } from '../helpers/dx-files';
 import { tempDir } from '../helpers/paths';
 import { chexlocalizeJson, nihBboxCsv, vindrCsv } from '../helpers/region-files';
+import { filledHoles } from '../helpers/filled-holes';
 
 /** Stored images are 256 rows × 200 columns (not square, so axes cannot be swapped unnoticed). */
 const rows = 256;
@@ -425,6 +426,71 @@ describe('exportRegions', () => {
     await expect(exportRegions(ws.db, { outDir: out, formats: ['png'], finding: 'pneumonia' })).rejects.toThrow(
       InputError,
     );
+  });
+
+  it('writes CheXlocalize polygons that import back to the same pixels (painted regions traced, holes filled)', async () => {
+    seed();
+    const ellipse = { kind: 'ellipse', cx: 100, cy: 120, rx: 30, ry: 18, rotation: 25 };
+    ws.db
+      .prepare(`INSERT INTO annotations (image_id, finding, annotator, geometry) VALUES (?, 'edema', 'nih', ?)`)
+      .run(ids['dx00002.dcm'], JSON.stringify(ellipse));
+    const out = join(dir.path, 'chex');
+    const summary = await exportRegions(ws.db, { outDir: out, formats: ['chexlocalize'] });
+    expect(summary.chexlocalize).toBe(join(out, 'regions_chexlocalize.json'));
+    expect(summary.json).toBeNull();
+    const document = JSON.parse(readFileSync(join(out, 'regions_chexlocalize.json'), 'utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    // Keyed by file name without extension, task names as CheXlocalize writes them.
+    expect(document.dx00000?.img_size).toEqual([rows, cols]);
+    expect(Object.keys(document.dx00002 ?? {}).sort()).toEqual(['Edema', 'Lung Lesion', 'img_size']);
+
+    const imported = importRegionFile(ws.db, {
+      path: join(out, 'regions_chexlocalize.json'),
+      format: 'chexlocalize-json',
+      annotator: 'round-trip',
+      source: 'site-a',
+    });
+    expect(imported.unmatched.keys).toBe(0);
+    const readers = (imageId: number | undefined, finding: string): RegionGeometry[][] =>
+      (
+        ws.db
+          .prepare(
+            `SELECT DISTINCT annotator FROM annotations WHERE image_id = ? AND finding = ? AND deleted = 0
+             AND annotator != 'round-trip'`,
+          )
+          .pluck()
+          .all(imageId, finding) as string[]
+      ).map((a) => regionsOf(imageId, finding, a));
+    let compared = 0;
+    for (const name of ['dx00000.dcm', 'dx00001.dcm', 'dx00002.dcm']) {
+      for (const finding of ['nodule', 'effusion', 'edema']) {
+        const original = readers(ids[name], finding);
+        if (original.length === 0) continue;
+        const union = new Uint8Array(rows * cols);
+        for (const list of original)
+          rasterizeRegions(list, imageSize).forEach((v, k) => {
+            if (v) union[k] = 1;
+          });
+        const back = rasterizeRegions(regionsOf(ids[name], finding, 'round-trip'), imageSize);
+        if (original.flat().some((g) => g.kind === 'ellipse')) {
+          // 72 vertices: the same pixels but for a few along the rim.
+          let both = 0;
+          let either = 0;
+          union.forEach((v, k) => {
+            both += v && back[k] ? 1 : 0;
+            either += v || back[k] ? 1 : 0;
+          });
+          expect(both / either).toBeGreaterThan(0.97);
+        } else {
+          const expected = original.flat().some((g) => g.kind === 'stroke') ? filledHoles(union, cols, rows) : union;
+          expect(Array.from(back), `${name} ${finding}`).toEqual(Array.from(expected));
+        }
+        compared += 1;
+      }
+    }
+    expect(compared).toBe(6);
   });
 });
 

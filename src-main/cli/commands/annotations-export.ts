@@ -1,20 +1,25 @@
-import { exportRegions, type RegionExportFormat } from '../../core/annotations/region-export';
+import { exportRegions, regionExportFormats, type RegionExportFormat } from '../../core/annotations/region-export';
 import { findings, isFinding } from '../../core/library/findings';
 import { CliError } from '../cli-error';
 import type { Command } from '../command';
 
 const usage =
-  'aligner annotations export --out DIR [--format json|png|both] [--annotator NAME] [--finding ID] [--size WxH] [--db PATH] [--json]';
+  'aligner annotations export --out DIR [--format json|png|chexlocalize|both|all|F,F] [--annotator NAME] [--finding ID] [--size WxH] [--db PATH] [--json]';
 
-const formatsOf: Readonly<Record<string, readonly RegionExportFormat[]>> = {
-  json: ['json'],
-  png: ['png'],
-  both: ['json', 'png'],
-};
+/** `both` is json and png (the default), `all` every format; otherwise a comma-separated list. */
+function formatsOf(raw: string): readonly RegionExportFormat[] | null {
+  if (raw === 'both') return ['json', 'png'];
+  if (raw === 'all') return regionExportFormats;
+  const list = raw.split(',').map((f) => f.trim());
+  return list.every((f): f is RegionExportFormat => (regionExportFormats as readonly string[]).includes(f))
+    ? list
+    : null;
+}
 
 export const annotationsExportCommand: Command = {
   path: ['annotations', 'export'],
-  summary: 'write the regions as regions.json and/or 0/255 PNG masks (masks/<image>_<finding>[_<annotator>].png)',
+  summary:
+    'write the regions as regions.json, 0/255 PNG masks (masks/<image>_<finding>[_<annotator>].png) and/or CheXlocalize polygon JSON',
   usage,
   options: {
     out: { type: 'string' },
@@ -28,8 +33,11 @@ export const annotationsExportCommand: Command = {
       throw new CliError(`annotations export takes no positional arguments; got '${positionals[0]}'`);
     const out = typeof values.out === 'string' ? values.out.trim() : '';
     if (out === '') throw new CliError(`--out DIR is required; usage: ${usage}`);
-    const formats = formatsOf[String(values.format)];
-    if (!formats) throw new CliError(`--format must be json, png or both; got '${String(values.format)}'`);
+    const formats = formatsOf(String(values.format));
+    if (!formats)
+      throw new CliError(
+        `--format must be json, png, chexlocalize, both, all or a comma-separated list; got '${String(values.format)}'`,
+      );
     const finding = typeof values.finding === 'string' ? values.finding.trim() : undefined;
     if (finding !== undefined && !isFinding(finding))
       throw new CliError(`--finding must be one of ${findings.join(', ')}; got '${finding}'`);
@@ -45,7 +53,8 @@ export const annotationsExportCommand: Command = {
     });
     const lines = [
       `exported ${summary.regions} regions of ${summary.images} images to ${summary.outDir}` +
-        `${summary.json ? ' (regions.json)' : ''}${formats.includes('png') ? `, ${summary.masks} masks in masks/` : ''}`,
+        `${summary.json ? ' (regions.json)' : ''}${formats.includes('png') ? `, ${summary.masks} masks in masks/` : ''}` +
+        `${summary.chexlocalize ? ', CheXlocalize polygons in regions_chexlocalize.json' : ''}`,
     ];
     if (summary.invalid.count)
       lines.push(

@@ -12,14 +12,17 @@ import { regionGeometrySchema, type RegionGeometry } from '../../api/annotation-
 import { encodePng } from '../dicom/encode-png';
 import { InputError } from '../input-error';
 import { findings, isFinding } from '../library/findings';
-import { rasterizeRegions, type MaskSize } from './rasterize';
+import { chexlocalizeDocument } from './chexlocalize-export';
+import type { MaskSize } from './rasterize';
+import { unionByAnnotator } from './region-union';
 
-export type RegionExportFormat = 'json' | 'png';
+export type RegionExportFormat = 'json' | 'png' | 'chexlocalize';
+export const regionExportFormats: readonly RegionExportFormat[] = ['json', 'png', 'chexlocalize'];
 
 export interface RegionExportOptions {
   /** Folder to write into (created if absent); existing files of the same names are replaced. */
   readonly outDir: string;
-  /** What to write: `json` (regions.json), `png` (masks/). */
+  /** What to write: `json` (regions.json), `png` (masks/), `chexlocalize` (regions_chexlocalize.json). */
   readonly formats: readonly RegionExportFormat[];
   /**
    * Only this annotator's regions (and those of `<annotator>/…`, e.g. the VinDr readers imported as
@@ -45,6 +48,8 @@ export interface RegionExportSummary {
   readonly masks: number;
   /** `regions.json`'s path, or null when not asked for. */
   readonly json: string | null;
+  /** `regions_chexlocalize.json`'s path, or null when not asked for. */
+  readonly chexlocalize: string | null;
   /** Annotation rows whose stored geometry is not a valid region (left out), by id. */
   readonly invalid: { readonly count: number; readonly ids: readonly number[] };
 }
@@ -102,6 +107,11 @@ export async function exportRegions(db: Database.Database, options: RegionExport
     // Compact: a CheXlocalize contour has hundreds of points.
     writeAtomic(json, `${JSON.stringify(regionsDocument(images.list, options))}\n`);
   }
+  let chexlocalize: string | null = null;
+  if (options.formats.includes('chexlocalize')) {
+    chexlocalize = join(outDir, 'regions_chexlocalize.json');
+    writeAtomic(chexlocalize, `${JSON.stringify(chexlocalizeDocument(images.list))}\n`);
+  }
   let masks = 0;
   if (options.formats.includes('png')) {
     const maskDir = join(outDir, 'masks');
@@ -126,6 +136,7 @@ export async function exportRegions(db: Database.Database, options: RegionExport
     regions: images.list.reduce((n, i) => n + Object.values(i.findings).reduce((m, r) => m + r.length, 0), 0),
     masks,
     json,
+    chexlocalize,
     invalid: { count: invalid.length, ids: invalid.slice(0, 20) },
   };
 }
@@ -137,10 +148,11 @@ export function maskFileName(imageId: number, finding: string, annotator?: strin
 }
 
 function checkOptions(options: RegionExportOptions): void {
-  if (options.formats.length === 0) throw new InputError('choose at least one export format (json, png)', 'formats');
+  const known = regionExportFormats.join(', ');
+  if (options.formats.length === 0) throw new InputError(`choose at least one export format (${known})`, 'formats');
   for (const format of options.formats)
-    if (format !== 'json' && format !== 'png')
-      throw new InputError(`export format must be json or png; got '${String(format)}'`, 'formats');
+    if (!regionExportFormats.includes(format))
+      throw new InputError(`export format must be one of ${known}; got '${String(format)}'`, 'formats');
   if (options.finding !== undefined && !isFinding(options.finding))
     throw new InputError(`finding must be one of ${findings.join(', ')}; got '${options.finding}'`, 'finding');
   const size = options.size;
@@ -222,26 +234,6 @@ function regionsDocument(images: readonly ExportedImage[], options: RegionExport
     filters: { annotator: options.annotator ?? null, finding: options.finding ?? null },
     images,
   };
-}
-
-/** Each annotator's regions rasterised in order, united, as 0/255. */
-function unionByAnnotator(
-  regions: readonly ExportedRegion[],
-  image: { readonly columns: number; readonly rows: number },
-  size: MaskSize,
-): Uint8Array {
-  const byAnnotator = new Map<string, RegionGeometry[]>();
-  for (const region of regions) {
-    const list = byAnnotator.get(region.annotator);
-    if (list) list.push(region.geometry);
-    else byAnnotator.set(region.annotator, [region.geometry]);
-  }
-  const out = new Uint8Array(size.width * size.height);
-  for (const geometries of byAnnotator.values()) {
-    const mask = rasterizeRegions(geometries, image, size);
-    for (let k = 0; k < mask.length; k++) if (mask[k]) out[k] = 255;
-  }
-  return out;
 }
 
 /** Writes `path` by way of a temporary file in the same folder and a rename. */
