@@ -4,13 +4,13 @@
  * rasteriser. Deleted regions are left out. Every file is written to a temporary name and renamed, so a
  * reader never sees half a file. See docs/annotations-io.md.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { regionGeometrySchema, type RegionGeometry } from '../../api/annotation-schemas';
 import { encodePng } from '../dicom/encode-png';
 import { InputError } from '../input-error';
+import { writeFileAtomic } from '../write-file-atomic';
 import { findings, isFinding } from '../library/findings';
 import { rasterizeRegions, type MaskSize } from './rasterize';
 
@@ -100,7 +100,7 @@ export async function exportRegions(db: Database.Database, options: RegionExport
   if (options.formats.includes('json')) {
     json = join(outDir, 'regions.json');
     // Compact: a CheXlocalize contour has hundreds of points.
-    writeAtomic(json, `${JSON.stringify(regionsDocument(images.list, options))}\n`);
+    writeFileAtomic(json, `${JSON.stringify(regionsDocument(images.list, options))}\n`);
   }
   let masks = 0;
   if (options.formats.includes('png')) {
@@ -111,7 +111,7 @@ export async function exportRegions(db: Database.Database, options: RegionExport
         const size = options.size ?? { width: image.cols, height: image.rows };
         const mask = unionByAnnotator(regions, { columns: image.cols, rows: image.rows }, size);
         const png = await encodePng({ rows: size.height, columns: size.width, pixels: mask });
-        writeAtomic(join(maskDir, maskFileName(image.id, finding, options.annotator)), png);
+        writeFileAtomic(join(maskDir, maskFileName(image.id, finding, options.annotator)), png);
         masks += 1;
       }
     }
@@ -242,16 +242,4 @@ function unionByAnnotator(
     for (let k = 0; k < mask.length; k++) if (mask[k]) out[k] = 255;
   }
   return out;
-}
-
-/** Writes `path` by way of a temporary file in the same folder and a rename. */
-function writeAtomic(path: string, data: string | Buffer): void {
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(temporary, data);
-    renameSync(temporary, path);
-  } catch (err) {
-    rmSync(temporary, { force: true });
-    throw err;
-  }
 }
