@@ -9,7 +9,11 @@ const modelUsage = 'aligner export model --run ID --out DIR [--db PATH] [--json]
 const predictionsUsage = 'aligner export predictions --run ID --out FILE.csv [--finding F] [--db PATH] [--json]';
 
 /** `--run ID` and `--out PATH`, both required; no positionals. */
-function runAndOut({ values, positionals }: CommandInput, words: string, usage: string): { runId: number; out: string } {
+function runAndOut(
+  { values, positionals }: CommandInput,
+  words: string,
+  usage: string,
+): { runId: number; out: string } {
   if (positionals.length > 0) throw new CliError(`${words} takes no positional arguments; got '${positionals[0]}'`);
   if (values.run === undefined) throw new CliError(`--run ID is required; usage: ${usage}`);
   const out = typeof values.out === 'string' ? values.out.trim() : '';

@@ -65,7 +65,9 @@ export async function exportModel(
 
   const outDir = resolve(options.outDir);
   prepareFolder(outDir);
-  const weightBytes = Buffer.concat(weights.map(({ data }) => Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
+  const weightBytes = Buffer.concat(
+    weights.map(({ data }) => Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
+  );
   const manifest: WeightEntry[] = weights.map(({ name, shape }) => ({ name, shape: [...shape], dtype: 'float32' }));
   const modelJson: ModelJson = {
     format: modelFormat,

@@ -35,8 +35,9 @@ export type ModelJson = z.infer<typeof modelJsonSchema>;
 
 /** x' = (x / 255 − mean) / std: the one normalisation the model was trained and evaluated with. */
 export const normalisationFormula =
-  "x' = (x / 255 − mean) / std, x the 8-bit windowed grayscale image (MONOCHROME1 inverted) resized to S×S " +
-  '(both axes scaled, no letterbox)';
+  "x' = (x / 255 − mean) / std, x the 8-bit windowed grayscale image (the file's default window, MONOCHROME1 " +
+  'inverted) resized to S×S with both axes scaled (no letterbox): Lanczos-3 to 224×224, then area averaging ' +
+  '(bilinear when S > 224) to S, rounded to 8 bits';
 
 const tensorDescription = z.object({ shape: z.array(z.union([z.number().int(), z.null()])), description: z.string() });
 

@@ -59,7 +59,11 @@ export function readExportedModel(dir: string): ExportedModel {
   return { config, metadata, weights };
 }
 
-function checkAgainstConfig(config: ModelConfig, weights: Readonly<Record<string, CheckpointTensor>>, file: string): void {
+function checkAgainstConfig(
+  config: ModelConfig,
+  weights: Readonly<Record<string, CheckpointTensor>>,
+  file: string,
+): void {
   const specs = weightSpecs(config);
   for (const spec of specs) {
     const weight = weights[spec.name];
