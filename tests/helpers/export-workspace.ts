@@ -3,7 +3,7 @@ import { openWorkspace } from '../../src-main/core/db/open-workspace';
 import { createRun } from '../../src-main/core/training/run-store';
 import { trainConfigSchema } from '../../src-main/api/training-schemas';
 import { runCli, type CliRun } from './cli';
-import { simulateInto } from './trainer-workspace';
+import { learnableNodules, simulateInto } from './trainer-workspace';
 
 /**
  * A workspace for the export tests, made as a user makes one: `aligner simulate --into-db` for a training site
@@ -25,16 +25,8 @@ export interface TrainAnswer {
   readonly testAuc: number | null;
 }
 
-const cohortOptions = [
-  '--findings',
-  'nodule,effusion',
-  '--prevalence',
-  '0.5',
-  '--nodule-amplitude',
-  '0.9',
-  '--nodule-radius',
-  '0.06-0.1',
-];
+/** The trainer tests' learnable nodules, with effusions too (a later `--findings` overrides the earlier one). */
+const cohortOptions = [...learnableNodules, '--findings', 'nodule,effusion'];
 
 export async function buildExportWorkspace(dir: string): Promise<ExportWorkspace> {
   const db = join(dir, 'w.db');
