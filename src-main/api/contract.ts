@@ -15,6 +15,12 @@ import {
 } from './fairness-schemas';
 import { z } from 'zod';
 import {
+  exportModelInputSchema,
+  exportPredictionsInputSchema,
+  modelExportSummarySchema,
+  predictionsExportSummarySchema,
+} from './export-schemas';
+import {
   demoFinishedSchema,
   demoProgressSchema,
   importFinishedSchema,
@@ -274,6 +280,16 @@ export const calls = {
     z.object({ runId: z.number().int().positive() }).strict(),
     runDetailSchema,
     'One run with its per-epoch losses and validation AUC.',
+  ),
+  exportModel: call(
+    exportModelInputSchema,
+    modelExportSummarySchema,
+    "Write a finished run's best model as a TensorFlow.js folder (model.json, weights.bin, metadata.json) on the host; other files there stay.",
+  ),
+  exportPredictions: call(
+    exportPredictionsInputSchema,
+    predictionsExportSummarySchema,
+    "Write a finished run's test predictions for one finding as a de-identified CSV for `aligner metrics` on the host.",
   ),
   fairnessSummary: call(
     fairnessQuerySchema,

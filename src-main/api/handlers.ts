@@ -14,6 +14,8 @@ import { historyState, redoEdit, undoEdit } from '../core/annotations/region-his
 import { listRegions } from '../core/annotations/regions';
 import { FullPixelsCache } from '../core/library/full-pixels-cache';
 import { trainPlan } from '../core/training/train-plan';
+import { exportModel } from '../core/export/model-export';
+import { exportPredictions } from '../core/export/predictions-export';
 import type Database from 'better-sqlite3';
 import { ApiFailure, type BinaryHandlers, type Handlers } from './dispatch';
 
@@ -70,6 +72,8 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     trainResume: ({ runId }) => ctx.training.resume(runId),
     runsList: () => ctx.training.list(),
     runGet: ({ runId }) => ctx.training.detail(runId),
+    exportModel: ({ runId, outDir }) => exportModel(ctx.workspace(), { runId, outDir }),
+    exportPredictions: (input) => exportPredictions(ctx.workspace().db, input),
     fairnessSummary: () => {
       throw new Error('fairnessSummary: not built yet (issue 7)');
     },

@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import { annotationsCommands } from './annotations-commands';
 import { backendCommand } from './backend';
 import { dicomCommands } from './dicom-commands';
+import { exportCommands } from './export-commands';
 import { importCommand } from './import';
 import { metricsCommand } from './metrics';
 import { simulateCommand } from './simulate';
@@ -18,4 +19,5 @@ export const commands: readonly Command[] = [
   ...dicomCommands,
   ...annotationsCommands,
   metricsCommand,
+  ...exportCommands,
 ];

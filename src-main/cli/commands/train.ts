@@ -6,6 +6,7 @@ import type { TrainOutcome } from '../../core/training/trainer-client';
 import type { FromTrainer } from '../../core/training/trainer-protocol';
 import { CliError } from '../cli-error';
 import type { Command, CommandInput } from '../command';
+import { parseRunId } from './run-id';
 
 const usage =
   'aligner train --task FINDING[,FINDING] --train SRC[,SRC] --val SRC[,SRC] [--test SRC[,SRC]] --alignment F ' +
@@ -53,7 +54,7 @@ export const trainCommand: Command = {
     const onMessage = progressLogger(log);
     const handle =
       values.resume !== undefined
-        ? resumeRun(ws, positiveInt(values.resume, '--resume'), deps, onMessage)
+        ? resumeRun(ws, parseRunId(values.resume, '--resume'), deps, onMessage)
         : launchRun(ws, readConfig(input), deps, onMessage);
     const onSignal = (): void => {
       log('train: stopping after the current step (Ctrl+C again to kill; resume with --resume)');
@@ -162,14 +163,6 @@ function flagOf(key: string): string {
     alignmentRegion: '--alignment-region',
   };
   return flags[key] ?? `--${key}`;
-}
-
-function positiveInt(value: unknown, flag: string): number {
-  const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n <= 0) {
-    throw new CliError(`${flag} must be a run id (a positive integer); got '${String(value)}'`);
-  }
-  return n;
 }
 
 function fmt(value: number | null): string {

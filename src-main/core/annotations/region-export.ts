@@ -4,13 +4,13 @@
  * rasteriser. Deleted regions are left out. Every file is written to a temporary name and renamed, so a
  * reader never sees half a file. See docs/annotations-io.md.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { regionGeometrySchema, type RegionGeometry } from '../../api/annotation-schemas';
 import { encodePng } from '../dicom/encode-png';
 import { InputError } from '../input-error';
+import { writeFileAtomic } from '../write-file-atomic';
 import { findings, isFinding } from '../library/findings';
 import { chexlocalizeDocument } from './chexlocalize-export';
 import type { MaskSize } from './rasterize';
@@ -105,12 +105,12 @@ export async function exportRegions(db: Database.Database, options: RegionExport
   if (options.formats.includes('json')) {
     json = join(outDir, 'regions.json');
     // Compact: a CheXlocalize contour has hundreds of points.
-    writeAtomic(json, `${JSON.stringify(regionsDocument(images.list, options))}\n`);
+    writeFileAtomic(json, `${JSON.stringify(regionsDocument(images.list, options))}\n`);
   }
   let chexlocalize: string | null = null;
   if (options.formats.includes('chexlocalize')) {
     chexlocalize = join(outDir, 'regions_chexlocalize.json');
-    writeAtomic(chexlocalize, `${JSON.stringify(chexlocalizeDocument(images.list))}\n`);
+    writeFileAtomic(chexlocalize, `${JSON.stringify(chexlocalizeDocument(images.list))}\n`);
   }
   let masks = 0;
   if (options.formats.includes('png')) {
@@ -121,7 +121,7 @@ export async function exportRegions(db: Database.Database, options: RegionExport
         const size = options.size ?? { width: image.cols, height: image.rows };
         const mask = unionByAnnotator(regions, { columns: image.cols, rows: image.rows }, size);
         const png = await encodePng({ rows: size.height, columns: size.width, pixels: mask });
-        writeAtomic(join(maskDir, maskFileName(image.id, finding, options.annotator)), png);
+        writeFileAtomic(join(maskDir, maskFileName(image.id, finding, options.annotator)), png);
         masks += 1;
       }
     }
@@ -234,16 +234,4 @@ function regionsDocument(images: readonly ExportedImage[], options: RegionExport
     filters: { annotator: options.annotator ?? null, finding: options.finding ?? null },
     images,
   };
-}
-
-/** Writes `path` by way of a temporary file in the same folder and a rename. */
-function writeAtomic(path: string, data: string | Buffer): void {
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(temporary, data);
-    renameSync(temporary, path);
-  } catch (err) {
-    rmSync(temporary, { force: true });
-    throw err;
-  }
 }

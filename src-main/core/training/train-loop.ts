@@ -8,7 +8,7 @@ import { rocAuc } from '../evaluation/auc';
 import { InputError } from '../input-error';
 import { AdamW } from '../model/adamw';
 import { createAlignerModel, type AlignerModel } from '../model/aligner-model';
-import { gridSize, presetConfig } from '../model/config';
+import { gridSize } from '../model/config';
 import { alignerDiceLoss, bceWithLogits, totalLoss } from '../model/losses';
 import {
   batches,
@@ -21,6 +21,7 @@ import {
   type Normalisation,
 } from './data';
 import { readCheckpoint, writeCheckpoint, type CheckpointTensor } from './checkpoint';
+import { modelConfigOf } from './model-config-of';
 import { trainDefaults } from './train-defaults';
 import type { FromTrainer, TrainJob } from './trainer-protocol';
 
@@ -63,11 +64,7 @@ export async function runTrainJob(job: TrainJob, io: TrainerIo): Promise<void> {
   }
   const tf = (await import('@tensorflow/tfjs-core')) as Tf;
   const defaults = trainDefaults(config.preset);
-  const modelConfig = presetConfig(config.preset, {
-    ...(config.imageSize === undefined ? {} : { imageSize: config.imageSize }),
-    findings: config.findings,
-    seed: config.seed,
-  });
+  const modelConfig = modelConfigOf(config);
   const grid = gridSize(modelConfig);
   const maskSize = modelConfig.maskSize;
   const imageSize = modelConfig.imageSize;

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readExportedModel } from '../../src-main/core/export/read-exported-model';
+import { launchChromium, OpenedPages, screenshotPath } from '../helpers/browser';
+import { buildExportWorkspace, trainMicro, type TrainAnswer } from '../helpers/export-workspace';
+import { tempDir } from '../helpers/paths';
+import { startHost, type RunningHost } from '../helpers/web-host';
+
+/**
+ * The Export view end to end: a run trained by the real CLI, exported from the browser host's page to folders
+ * on the host (here, this machine), the files read back from disk.
+ */
+let browser: Browser;
+let host: RunningHost;
+let dir: ReturnType<typeof tempDir>;
+let trained: TrainAnswer;
+const opened = new OpenedPages();
+
+beforeAll(async () => {
+  dir = tempDir('aligner-e2e-export-');
+  const ws = await buildExportWorkspace(dir.path);
+  trained = await trainMicro(ws, 'nodule,effusion');
+  [browser, host] = await Promise.all([launchChromium(), startHost(['--db', ws.db], ws.env)]);
+}, 240_000);
+afterAll(async () => {
+  await browser?.close();
+  await host?.stop();
+  dir?.remove();
+});
+afterEach(async () => {
+  expect(await opened.closeAll(), 'errors in the browser').toEqual([]);
+});
+
+describe('Export view', () => {
+  it("exports a finished run's model and predictions to paths on the host, and says why a path is refused", async () => {
+    // The refused path answers 400, which Chromium logs as a failed resource load.
+    const page = await opened.open(browser, { width: 1280, height: 1000 }, [/status of 400 \(Bad Request\)/]);
+    await page.goto(`${host.url}#/export`);
+    const id = trained.runId;
+    const card = page.getByTestId(`export-run-${id}`);
+    await card.waitFor();
+    await expect(card.textContent()).resolves.toMatch(/nodule, effusion · micro · alignment 50 %/);
+    // The suggested folder is beside the workspace file.
+    await expect(page.getByTestId(`export-model-dir-${id}`).inputValue()).resolves.toBe(
+      join(dir.path, 'exports', `run-${id}-model`),
+    );
+
+    const modelDir = join(dir.path, 'from-the-page', 'model');
+    await page.getByTestId(`export-model-dir-${id}`).fill(modelDir);
+    await page.getByTestId(`export-model-start-${id}`).click();
+    const result = page.getByTestId(`export-model-result-${id}`);
+    await result.waitFor();
+    for (const name of ['model.json', 'weights.bin', 'metadata.json']) {
+      expect(existsSync(join(modelDir, name)), name).toBe(true);
+      await expect(result.textContent()).resolves.toContain(join(modelDir, name));
+    }
+    const exported = readExportedModel(modelDir);
+    expect(exported.config.findings).toEqual(['nodule', 'effusion']);
+    expect(exported.metadata.runId).toBe(id);
+
+    const csv = join(dir.path, 'from-the-page', 'effusion.csv');
+    await expect(page.getByTestId(`export-predictions-path-${id}`).inputValue()).resolves.toBe(
+      join(dir.path, 'exports', `run-${id}-nodule-predictions.csv`),
+    );
+    await page.getByTestId(`export-predictions-finding-${id}`).selectOption('effusion');
+    await expect(page.getByTestId(`export-predictions-path-${id}`).inputValue()).resolves.toBe(
+      join(dir.path, 'exports', `run-${id}-effusion-predictions.csv`),
+    );
+    await page.getByTestId(`export-predictions-path-${id}`).fill('relative.csv');
+    await page.getByTestId(`export-predictions-start-${id}`).click();
+    await expect
+      .poll(async () => page.getByTestId(`export-predictions-error-${id}`).textContent())
+      .toMatch(/out: out must be an absolute path on the host machine/);
+
+    await page.getByTestId(`export-predictions-path-${id}`).fill(csv);
+    await page.getByTestId(`export-predictions-start-${id}`).click();
+    await expect
+      .poll(async () => page.getByTestId(`export-predictions-result-${id}`).textContent())
+      .toMatch(/^Wrote 30 predictions for effusion \(\d+ positive,\s+\d+ negative\) to/);
+    await expect(page.getByTestId(`export-predictions-error-${id}`).count()).resolves.toBe(0);
+    const [header, ...rows] = readFileSync(csv, 'utf8').trimEnd().split('\n');
+    expect(header).toBe('score,label,finding,source,sex,age,image,view');
+    expect(rows).toHaveLength(30);
+    expect(rows.every((r) => r.split(',')[2] === 'effusion')).toBe(true);
+    await page.screenshot({ path: screenshotPath('export-done'), fullPage: true });
+  }, 120_000);
+});
