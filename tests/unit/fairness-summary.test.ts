@@ -150,7 +150,7 @@ describe('evaluateSource', () => {
 
   it('computes the gaps as best minus worst group with the metric defined, and the worst-group AUC', () => {
     const sex = result.attributes.find((a) => a.attribute === 'sex');
-    const [f, m] = [sex?.groups[0]?.metrics, sex?.groups[1]?.metrics] as GroupMetrics[];
+    const [f, m] = [sex?.groups[0]?.metrics, sex?.groups[1]?.metrics] as [GroupMetrics, GroupMetrics];
     expect(sex?.gaps.accuracy).toBeCloseTo(Math.abs((f.accuracy as number) - (m.accuracy as number)), 12);
     expect(sex?.gaps.sensitivity).toBeCloseTo(Math.abs((f.sensitivity as number) - (m.sensitivity as number)), 12);
     expect(sex?.gaps.auc).toBeNull(); // only one group has an AUC

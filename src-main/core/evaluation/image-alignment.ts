@@ -7,17 +7,19 @@
  * regions rasterised on their own in the order drawn (an eraser clears only its own annotator's earlier
  * regions), at the image's own size — the same union the trainer's masks use (training/data/region-masks.ts).
  *
- * Cost: the peak needs the map bilinearly upsampled to the full image (5 M pixels for 2048×2500), so it is
- * computed once per (run, image, finding) and kept: it depends on nothing else. The IoU and whether the union
- * mask sets any pixel need the regions rasterised at full size; they are kept with a fingerprint of the regions
- * and recomputed only when the regions changed. The hit is never stored: it is a point test of the current
- * regions at the stored peak (`rasterizedPixel`, equal to the rasterised mask's pixel there).
+ * Cost: the peak and the attention mask's statistics need the map bilinearly upsampled to the full image (5 M
+ * pixels for 2048×2500), so they are computed once per (run, image, finding) and kept: they depend on nothing
+ * else. The IoU and whether the union mask sets any pixel need the regions rasterised at full size; they are
+ * kept with a fingerprint of the regions and recomputed only when the regions changed (cheap: the attention
+ * side comes from the kept statistics, so only the values inside the human mask's box are upsampled). The hit
+ * is never stored: it is a point test of the current regions at the stored peak (`rasterizedPixel`, equal to
+ * the rasterised mask's pixel there).
  */
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { regionGeometrySchema, type RegionGeometry } from '../../api/annotation-schemas';
 import { rasterizedPixel, rasterizeRegions, type ImageSize } from '../annotations/rasterize';
-import { attentionIoU } from './attention-iou';
+import { attentionIoU, attentionStatistics, type AttentionStatistics } from './attention-iou';
 import { attentionPeak } from './pointing';
 
 /** The live regions of one finding on one image. */
@@ -102,6 +104,10 @@ interface CachedRow {
   image_id: number;
   peak_x: number;
   peak_y: number;
+  att_min: number | null;
+  att_max: number | null;
+  att_threshold: number | null;
+  att_pixels: number | null;
   regions_key: string | null;
   masked: number | null;
   iou: number | null;
@@ -110,6 +116,11 @@ interface CachedRow {
 /**
  * Peak, hit and IoU of one run's attention maps for a finding on the given images, from the cache where it holds
  * and computed (then stored) where not. Images whose prediction has no attention map are absent from the result.
+ *
+ * What is computed when: an image without human regions needs only its peak (one pass over the upsampled map);
+ * one with regions needs the attention statistics too (a second pass, once), and its IoU and whether the regions
+ * set a pixel are recomputed when the regions' fingerprint changes (a rasterisation at image size and a pass over
+ * the upsampled values inside the human mask's bounding box only).
  *
  * @param regions the current live regions of the finding (readHumanRegions); an image absent has none
  */
@@ -125,8 +136,8 @@ export function imageAlignments(
   // Every cached row of the run and finding in one query: cheaper than a lookup per image for a page or more.
   for (const row of db
     .prepare(
-      `SELECT image_id, peak_x, peak_y, regions_key, masked, iou FROM run_image_evaluations
-       WHERE run_id = ? AND finding = ?`,
+      `SELECT image_id, peak_x, peak_y, att_min, att_max, att_threshold, att_pixels, regions_key, masked, iou
+       FROM run_image_evaluations WHERE run_id = ? AND finding = ?`,
     )
     .iterate(runId, finding) as IterableIterator<CachedRow>) {
     if (wanted.has(row.image_id)) cached.set(row.image_id, row);
@@ -140,28 +151,41 @@ export function imageAlignments(
     const size: ImageSize = { columns: image.cols, rows: image.rows };
     const human = regions.get(image.imageId);
     let row = cached.get(image.imageId);
-    const stale = row === undefined || (human !== undefined && row.regions_key !== human.key);
-    if (stale) {
+    const fresh = row !== undefined && (human === undefined || row.regions_key === human.key);
+    if (!fresh) {
       const blob = attentionOf.get(runId, image.imageId, finding) as Buffer | null | undefined;
       if (!blob) continue;
       const map = new Float32Array(new Uint8Array(blob).buffer);
       const grid = Math.round(Math.sqrt(map.length));
-      const peak = row ? { x: row.peak_x, y: row.peak_y } : attentionPeak(map, grid, size.columns, size.rows);
-      let masked: number | null = null;
-      let iou: number | null = null;
-      if (human !== undefined) {
+      if (human === undefined) {
+        const peak = attentionPeak(map, grid, size.columns, size.rows);
+        row = { ...emptyRow(image.imageId), peak_x: peak.x, peak_y: peak.y };
+      } else {
+        const statistics: AttentionStatistics =
+          row !== undefined && row.att_pixels !== null
+            ? {
+                peak: { x: row.peak_x, y: row.peak_y, value: row.att_max as number },
+                min: row.att_min as number,
+                max: row.att_max as number,
+                threshold: row.att_threshold,
+                foreground: row.att_pixels,
+              }
+            : attentionStatistics(map, grid, size.columns, size.rows);
         const mask = humanMask(human, size);
-        masked = mask.includes(1) ? 1 : 0;
-        iou = masked === 1 ? attentionIoU(map, grid, mask, size.columns, size.rows) : null;
+        const masked = mask.includes(1);
+        row = {
+          image_id: image.imageId,
+          peak_x: statistics.peak.x,
+          peak_y: statistics.peak.y,
+          att_min: statistics.min,
+          att_max: statistics.max,
+          att_threshold: statistics.threshold,
+          att_pixels: statistics.foreground,
+          regions_key: human.key,
+          masked: masked ? 1 : 0,
+          iou: masked ? attentionIoU(map, grid, mask, size.columns, size.rows, statistics) : null,
+        };
       }
-      row = {
-        image_id: image.imageId,
-        peak_x: peak.x,
-        peak_y: peak.y,
-        regions_key: human?.key ?? null,
-        masked,
-        iou,
-      };
       writes.push(row);
     }
     const current = row as CachedRow;
@@ -174,15 +198,46 @@ export function imageAlignments(
   }
   if (writes.length > 0 && !db.readonly) {
     const upsert = db.prepare(
-      `INSERT INTO run_image_evaluations (run_id, image_id, finding, peak_x, peak_y, regions_key, masked, iou)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO run_image_evaluations (run_id, image_id, finding, peak_x, peak_y, att_min, att_max, att_threshold,
+         att_pixels, regions_key, masked, iou)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id, finding, image_id) DO UPDATE SET peak_x = excluded.peak_x, peak_y = excluded.peak_y,
-         regions_key = excluded.regions_key, masked = excluded.masked, iou = excluded.iou`,
+         att_min = excluded.att_min, att_max = excluded.att_max, att_threshold = excluded.att_threshold,
+         att_pixels = excluded.att_pixels, regions_key = excluded.regions_key, masked = excluded.masked,
+         iou = excluded.iou`,
     );
     db.transaction(() => {
       for (const w of writes)
-        upsert.run(runId, w.image_id, finding, w.peak_x, w.peak_y, w.regions_key, w.masked, w.iou);
+        upsert.run(
+          runId,
+          w.image_id,
+          finding,
+          w.peak_x,
+          w.peak_y,
+          w.att_min,
+          w.att_max,
+          w.att_threshold,
+          w.att_pixels,
+          w.regions_key,
+          w.masked,
+          w.iou,
+        );
     })();
   }
   return out;
+}
+
+function emptyRow(imageId: number): CachedRow {
+  return {
+    image_id: imageId,
+    peak_x: 0,
+    peak_y: 0,
+    att_min: null,
+    att_max: null,
+    att_threshold: null,
+    att_pixels: null,
+    regions_key: null,
+    masked: null,
+    iou: null,
+  };
 }
