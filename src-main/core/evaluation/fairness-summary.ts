@@ -165,14 +165,22 @@ export function summariseSource(name: string, perRun: readonly SourceEvaluation[
 export function fairnessSummary(db: Database.Database, query: FairnessQuery): FairnessSummary {
   if (query.studyId !== null && db.prepare('SELECT 1 FROM studies WHERE id = ?').get(query.studyId) === undefined)
     throw new InputError(`there is no study ${query.studyId}`, 'studyId');
-  const runs = (
-    db
-      .prepare(
-        `SELECT id, study_id, seed, status, config FROM runs
-         WHERE status = 'done' AND (? IS NULL OR study_id = ?) ORDER BY id`,
-      )
-      .all(query.studyId, query.studyId) as RawRun[]
-  ).map(toRunRecord);
+  const runs: RunRecord[] = [];
+  // A run whose stored config this build cannot read is reported, not allowed to sink the whole summary.
+  const unreadable: FairnessSummary['skipped'] = [];
+  for (const row of db
+    .prepare(
+      `SELECT id, study_id, seed, status, config FROM runs
+       WHERE status = 'done' AND (? IS NULL OR study_id = ?) ORDER BY id`,
+    )
+    .all(query.studyId, query.studyId) as RawRun[]) {
+    try {
+      runs.push(toRunRecord(row));
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      unreadable.push({ runId: row.id, reason: err.message });
+    }
+  }
   const evaluated = findingsWithEvaluations(
     db,
     runs.map((r) => r.id),
@@ -189,7 +197,9 @@ export function fairnessSummary(db: Database.Database, query: FairnessQuery): Fa
     return {
       ...base,
       conditions: [],
-      skipped: runs.map((r) => ({ runId: r.id, reason: skipReason(db, r, null) })),
+      skipped: [...unreadable, ...runs.map((r) => ({ runId: r.id, reason: skipReason(db, r, null) }))].sort(
+        (a, b) => a.runId - b.runId,
+      ),
     };
   }
   const regions = new RegionStore(db);
@@ -202,7 +212,11 @@ export function fairnessSummary(db: Database.Database, query: FairnessQuery): Fa
     if (evaluation.sources.length === 0) skipped.push({ runId: run.id, reason: skipReason(db, run, finding) });
     else items.push({ run, evaluation });
   }
-  return { ...base, conditions: summariseConditions(items), skipped };
+  return {
+    ...base,
+    conditions: summariseConditions(items),
+    skipped: [...unreadable, ...skipped].sort((a, b) => a.runId - b.runId),
+  };
 }
 
 /** Findings (product order) that some of the runs predicted on an image labelled for it. */
