@@ -31,8 +31,8 @@ afterAll(() => {
 });
 
 describe('fairnessSummary without evaluations', () => {
-  it('answers with no finding and lists every finished run with the reason it was left out', () => {
-    const summary = fairnessSummarySchema.parse(fairnessSummary(ws.db, fairnessQuerySchema.parse({})));
+  it('answers with no finding and lists every finished run with the reason it was left out', async () => {
+    const summary = fairnessSummarySchema.parse(await fairnessSummary(ws.db, fairnessQuerySchema.parse({})));
     expect(summary).toMatchObject({ finding: null, findings: [], conditions: [], studyId: null });
     expect(summary.skipped.map((s) => s.runId)).toEqual([1, 2, 3, 5]);
     expect(summary.skipped[0]?.reason).toMatch(/no test sources/);
@@ -40,18 +40,18 @@ describe('fairnessSummary without evaluations', () => {
     expect(summary.skipped[2]?.reason).toMatch(/run 3: its stored config cannot be read/);
   });
 
-  it('for a chosen finding lists only the runs that predict it (and the unreadable one)', () => {
-    const summary = fairnessSummary(ws.db, fairnessQuerySchema.parse({ finding: 'nodule' }));
+  it('for a chosen finding lists only the runs that predict it (and the unreadable one)', async () => {
+    const summary = await fairnessSummary(ws.db, fairnessQuerySchema.parse({ finding: 'nodule' }));
     expect(summary.finding).toBe('nodule');
     expect(summary.skipped.map((s) => s.runId)).toEqual([1, 2, 3]);
-    const effusion = fairnessSummary(ws.db, fairnessQuerySchema.parse({ finding: 'effusion' }));
+    const effusion = await fairnessSummary(ws.db, fairnessQuerySchema.parse({ finding: 'effusion' }));
     expect(effusion.skipped.map((s) => s.runId)).toEqual([3, 5]);
   });
 
-  it('keeps to one study when asked, and refuses one that does not exist', () => {
-    const summary = fairnessSummary(ws.db, fairnessQuerySchema.parse({ finding: 'nodule', studyId: 1 }));
+  it('keeps to one study when asked, and refuses one that does not exist', async () => {
+    const summary = await fairnessSummary(ws.db, fairnessQuerySchema.parse({ finding: 'nodule', studyId: 1 }));
     expect(summary).toMatchObject({ studyId: 1, conditions: [] });
     expect(summary.skipped.map((s) => s.runId)).toEqual([2]);
-    expect(() => fairnessSummary(ws.db, fairnessQuerySchema.parse({ studyId: 42 }))).toThrow(/no study 42/);
+    await expect(fairnessSummary(ws.db, fairnessQuerySchema.parse({ studyId: 42 }))).rejects.toThrow(/no study 42/);
   });
 });

@@ -161,8 +161,10 @@ export function summariseSource(name: string, perRun: readonly SourceEvaluation[
  * The summary for a query: which finding (the query's, or the first with evaluated runs), the runs in scope
  * (status 'done', of the study when one is given) that list it, each evaluated, grouped and summarised.
  * A run in scope that lists the finding but yields nothing to evaluate is in `skipped` with the reason.
+ * Yields to the event loop after each run: a first evaluation upsamples maps to full image size, and the host's
+ * other calls (the main process of the desktop app) should not wait for all of it.
  */
-export function fairnessSummary(db: Database.Database, query: FairnessQuery): FairnessSummary {
+export async function fairnessSummary(db: Database.Database, query: FairnessQuery): Promise<FairnessSummary> {
   if (query.studyId !== null && db.prepare('SELECT 1 FROM studies WHERE id = ?').get(query.studyId) === undefined)
     throw new InputError(`there is no study ${query.studyId}`, 'studyId');
   const runs: RunRecord[] = [];
@@ -209,6 +211,7 @@ export function fairnessSummary(db: Database.Database, query: FairnessQuery): Fa
   for (const run of runs) {
     if (!run.config.findings.includes(finding)) continue;
     const evaluation = evaluateRun(db, run, finding, options, regions);
+    await new Promise((resolve) => setImmediate(resolve));
     if (evaluation.sources.length === 0) skipped.push({ runId: run.id, reason: skipReason(db, run, finding) });
     else items.push({ run, evaluation });
   }
