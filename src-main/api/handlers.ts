@@ -16,6 +16,8 @@ import { FullPixelsCache } from '../core/library/full-pixels-cache';
 import { trainPlan } from '../core/training/train-plan';
 import { exportModel } from '../core/export/model-export';
 import { exportPredictions } from '../core/export/predictions-export';
+import { attentionGallery } from '../core/evaluation/attention-gallery';
+import { fairnessSummary } from '../core/evaluation/fairness-summary';
 import type Database from 'better-sqlite3';
 import { ApiFailure, type BinaryHandlers, type Handlers } from './dispatch';
 
@@ -74,12 +76,8 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     runGet: ({ runId }) => ctx.training.detail(runId),
     exportModel: ({ runId, outDir }) => exportModel(ctx.workspace(), { runId, outDir }),
     exportPredictions: (input) => exportPredictions(ctx.workspace().db, input),
-    fairnessSummary: () => {
-      throw new Error('fairnessSummary: not built yet (issue 7)');
-    },
-    attentionGallery: () => {
-      throw new Error('attentionGallery: not built yet (issue 7)');
-    },
+    fairnessSummary: (query) => fairnessSummary(ctx.workspace().db, query),
+    attentionGallery: (query) => attentionGallery(ctx.workspace().db, query),
   };
 }
 
