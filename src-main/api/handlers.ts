@@ -14,6 +14,8 @@ import { historyState, redoEdit, undoEdit } from '../core/annotations/region-his
 import { listRegions } from '../core/annotations/regions';
 import { FullPixelsCache } from '../core/library/full-pixels-cache';
 import { trainPlan } from '../core/training/train-plan';
+import { attentionGallery } from '../core/evaluation/attention-gallery';
+import { fairnessSummary } from '../core/evaluation/fairness-summary';
 import type Database from 'better-sqlite3';
 import { ApiFailure, type BinaryHandlers, type Handlers } from './dispatch';
 
@@ -70,12 +72,8 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     trainResume: ({ runId }) => ctx.training.resume(runId),
     runsList: () => ctx.training.list(),
     runGet: ({ runId }) => ctx.training.detail(runId),
-    fairnessSummary: () => {
-      throw new Error('fairnessSummary: not built yet (issue 7)');
-    },
-    attentionGallery: () => {
-      throw new Error('attentionGallery: not built yet (issue 7)');
-    },
+    fairnessSummary: (query) => fairnessSummary(ctx.workspace().db, query),
+    attentionGallery: (query) => attentionGallery(ctx.workspace().db, query),
   };
 }
 

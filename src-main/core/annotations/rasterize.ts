@@ -72,6 +72,80 @@ export function rasterizeRegions(
   return mask;
 }
 
+/**
+ * One pixel of the mask {@link rasterizeRegions} would make, without making the mask: 1 when the last region
+ * (in order) whose per-pixel definition holds at the pixel's centre is not an eraser. The same definitions and
+ * the same centre expression as the rasteriser, so the answer equals `rasterizeRegions(…)[row × width + column]`
+ * bit for bit (tests/unit/annotations-rasterize-point.test.ts compares them over whole masks). O(regions ×
+ * points) instead of O(mask area): what the pointing game needs at the attention peak of a 2048×2500 image.
+ *
+ * @param column mask column j in [0, width)
+ * @param row mask row i in [0, height)
+ */
+export function rasterizedPixel(
+  regions: readonly RegionGeometry[],
+  image: ImageSize,
+  column: number,
+  row: number,
+  size: MaskSize = { width: image.columns, height: image.rows },
+): 0 | 1 {
+  if (!(image.columns > 0 && image.rows > 0))
+    throw new RangeError(`image size must be positive, got ${image.columns}×${image.rows}`);
+  if (!(Number.isInteger(size.width) && Number.isInteger(size.height) && size.width > 0 && size.height > 0)) {
+    throw new RangeError(`mask size must be positive integers, got ${size.width}×${size.height}`);
+  }
+  if (!(Number.isInteger(column) && Number.isInteger(row) && column >= 0 && row >= 0)) {
+    throw new RangeError(`pixel (${column}, ${row}) is not a mask pixel`);
+  }
+  if (column >= size.width || row >= size.height) {
+    throw new RangeError(`pixel (${column}, ${row}) lies outside the ${size.width}×${size.height} mask`);
+  }
+  // The centre exactly as rasterizeRegions computes it: (j + 0.5)·sx with sx = columns / width.
+  const x = (column + 0.5) * (image.columns / size.width);
+  const y = (row + 0.5) * (image.rows / size.height);
+  let value: 0 | 1 = 0;
+  for (const region of regions) {
+    if (containsCentre(region, x, y)) value = region.kind === 'stroke' && region.erase ? 0 : 1;
+  }
+  return value;
+}
+
+/** The per-pixel definitions the rasteriser's fast paths reproduce (insideTest, fillPolygon, paintStroke). */
+function containsCentre(region: RegionGeometry, x: number, y: number): boolean {
+  switch (region.kind) {
+    case 'rect':
+    case 'ellipse':
+      return insideTest(region)(x, y);
+    case 'polygon': {
+      const points = region.points;
+      let inside = false;
+      for (let k = 0, l = points.length - 1; k < points.length; l = k++) {
+        const [xk, yk] = points[k] as Point;
+        const [xl, yl] = points[l] as Point;
+        if (yk > y !== yl > y) {
+          const xc = ((xl - xk) * (y - yk)) / (yl - yk) + xk;
+          if (x < xc) inside = !inside;
+        }
+      }
+      return inside;
+    }
+    case 'stroke': {
+      const r2 = region.radius * region.radius;
+      const points = region.points;
+      if (points.length === 1) {
+        const [ax, ay] = points[0] as Point;
+        return (x - ax) ** 2 + (y - ay) ** 2 <= r2;
+      }
+      for (let k = 1; k < points.length; k++) {
+        const [ax, ay] = points[k - 1] as Point;
+        const [bx, by] = points[k] as Point;
+        if (segmentDistance2(x, y, ax, ay, bx, by) <= r2) return true;
+      }
+      return false;
+    }
+  }
+}
+
 type Point = readonly [number, number];
 
 /** The mask's width and each axis's scale (image pixels per mask pixel). */

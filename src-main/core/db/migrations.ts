@@ -225,6 +225,49 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    description: 'evaluation cache: per run, image and finding the attention peak at image size and the IoU',
+    sql: `
+      -- What evaluating one attention map costs a bilinear upsampling to the image's full size for (the pointing
+      -- game's peak, the Otsu mask's statistics, the IoU), kept so the Fairness view does not redo it per call.
+      -- The peak and the statistics depend on the map and the image size only; the region columns on the human
+      -- regions too, and hold only while regions_key (a fingerprint of the live regions they were computed
+      -- from) matches the current regions. The hit itself is not stored: it is a point test of the current
+      -- regions at the peak.
+      CREATE TABLE run_image_evaluations (
+        run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        image_id      INTEGER NOT NULL REFERENCES images(id),
+        finding       TEXT NOT NULL,
+        -- First maximum (row-major) of the map upsampled to the image, in image pixels.
+        peak_x        INTEGER NOT NULL,
+        peak_y        INTEGER NOT NULL,
+        -- The upsampled map's minimum and maximum, Otsu's level of ⌊255·(v − min)/(max − min)⌋ (NULL for a
+        -- constant map) and the attention mask's pixel count; att_pixels NULL: not computed yet.
+        att_min       REAL,
+        att_max       REAL,
+        att_threshold INTEGER,
+        att_pixels    INTEGER,
+        -- NULL: the region columns were never computed.
+        regions_key   TEXT,
+        -- 1 when the union of every annotator's mask sets a pixel (the image counts in the pointing game).
+        masked        INTEGER CHECK (masked IN (0, 1)),
+        -- IoU of the attention mask with that union; NULL when not masked.
+        iou           REAL,
+        PRIMARY KEY (run_id, finding, image_id)
+      ) STRICT;
+
+      -- A prediction written again (a run re-scored) makes its cached peak stale.
+      CREATE TRIGGER predictions_evaluation_insert AFTER INSERT ON predictions BEGIN
+        DELETE FROM run_image_evaluations
+        WHERE run_id = NEW.run_id AND finding = NEW.finding AND image_id = NEW.image_id;
+      END;
+      CREATE TRIGGER predictions_evaluation_update AFTER UPDATE ON predictions BEGIN
+        DELETE FROM run_image_evaluations
+        WHERE run_id = OLD.run_id AND finding = OLD.finding AND image_id = OLD.image_id;
+      END;
+    `,
+  },
 ];
 
 /** The newest schema version this build of the app understands. */

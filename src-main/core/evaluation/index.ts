@@ -31,8 +31,17 @@ export {
   hitRateByGroup,
   pointingHit,
   upsampleBilinear,
+  upsampledRows,
   type GroupedRate,
   type RateOptions,
   type RateSummary,
 } from './pointing';
-export { attentionIoU, attentionMask, meanIoU, otsuThreshold } from './attention-iou';
+export {
+  attentionIoU,
+  attentionMask,
+  attentionStatistics,
+  meanIoU,
+  otsuFromHistogram,
+  otsuThreshold,
+  type AttentionStatistics,
+} from './attention-iou';

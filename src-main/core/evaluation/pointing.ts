@@ -42,36 +42,46 @@ function assertShapes(map: ArrayLike<number>, g: number, width: number, height: 
 }
 
 /**
- * Visits every pixel of the upsampled map in row-major order without storing it.
+ * Rows of the upsampled map, one at a time, without storing the map: `row(y, out)` writes the values of row y
+ * at columns [x0, x1) into out[0 … x1 − x0). Each of the g map rows is interpolated along x once (g·(x1 − x0)
+ * values), so an output pixel costs two multiplications and an addition. The arithmetic is PyTorch's
+ * (upsample_bilinear2d: h0·(w0·a + w1·b) + h1·(w0·c + w1·d), the inner sums being the per-row ones), so values,
+ * and the ties between them, are those of upsampleBilinear bit for bit whatever the window.
  *
  * @param map [g·g] row-major attention map
  */
-function forEachUpsampled(
+export function upsampledRows(
   map: ArrayLike<number>,
   g: number,
   width: number,
   height: number,
-  visit: (index: number, value: number) => void,
-): void {
+  x0 = 0,
+  x1 = width,
+): (y: number, out: Float64Array) => void {
+  assertShapes(map, g, width, height, 'upsampledRows');
+  if (!(Number.isInteger(x0) && Number.isInteger(x1) && 0 <= x0 && x0 <= x1 && x1 <= width))
+    throw new RangeError(`upsampledRows: columns [${x0}, ${x1}) do not lie in 0…${width}`);
+  const span = x1 - x0;
   const xs = axisWeights(g, width);
   const ys = axisWeights(g, height);
-  for (let y = 0; y < height; y++) {
-    const top = (ys.lo[y] as number) * g;
-    const bottom = (ys.hi[y] as number) * g;
-    const h0 = ys.wLo[y] as number;
-    const h1 = ys.wHi[y] as number;
-    for (let x = 0; x < width; x++) {
-      const x0 = xs.lo[x] as number;
-      const x1 = xs.hi[x] as number;
-      const w0 = xs.wLo[x] as number;
-      const w1 = xs.wHi[x] as number;
-      // PyTorch's order of operations (upsample_bilinear2d), so that ties fall the same way.
-      const value =
-        h0 * (w0 * (map[top + x0] as number) + w1 * (map[top + x1] as number)) +
-        h1 * (w0 * (map[bottom + x0] as number) + w1 * (map[bottom + x1] as number));
-      visit(y * width + x, value);
+  // across[r·span + k]: map row r interpolated at column x0 + k.
+  const across = new Float64Array(g * span);
+  for (let r = 0; r < g; r++) {
+    const base = r * g;
+    for (let k = 0; k < span; k++) {
+      const x = x0 + k;
+      across[r * span + k] =
+        (xs.wLo[x] as number) * (map[base + (xs.lo[x] as number)] as number) +
+        (xs.wHi[x] as number) * (map[base + (xs.hi[x] as number)] as number);
     }
   }
+  return (y, out) => {
+    const top = (ys.lo[y] as number) * span;
+    const bottom = (ys.hi[y] as number) * span;
+    const h0 = ys.wLo[y] as number;
+    const h1 = ys.wHi[y] as number;
+    for (let k = 0; k < span; k++) out[k] = h0 * (across[top + k] as number) + h1 * (across[bottom + k] as number);
+  };
 }
 
 /**
@@ -83,7 +93,8 @@ function forEachUpsampled(
 export function upsampleBilinear(map: ArrayLike<number>, g: number, width: number, height: number): Float64Array {
   assertShapes(map, g, width, height, 'upsampleBilinear');
   const out = new Float64Array(width * height);
-  forEachUpsampled(map, g, width, height, (i, v) => (out[i] = v));
+  const row = upsampledRows(map, g, width, height);
+  for (let y = 0; y < height; y++) row(y, out.subarray(y * width, (y + 1) * width));
   return out;
 }
 
@@ -99,14 +110,20 @@ export function attentionPeak(
   height: number,
 ): { readonly x: number; readonly y: number; readonly value: number } {
   assertShapes(map, g, width, height, 'attentionPeak');
+  const row = upsampledRows(map, g, width, height);
+  const values = new Float64Array(width);
   let best = -1;
   let bestValue = -Infinity;
-  forEachUpsampled(map, g, width, height, (i, v) => {
-    if (v > bestValue) {
-      bestValue = v;
-      best = i;
+  for (let y = 0; y < height; y++) {
+    row(y, values);
+    for (let x = 0; x < width; x++) {
+      const v = values[x] as number;
+      if (v > bestValue) {
+        bestValue = v;
+        best = y * width + x;
+      }
     }
-  });
+  }
   return { x: best % width, y: Math.floor(best / width), value: bestValue };
 }
 
