@@ -278,6 +278,8 @@ export function errorBarSeries(
     data: data.map((d) => [d.x, d.y, d.xLow, d.xHigh, d.yLow, d.yHigh]),
     z: 3,
     silent: true,
+    // A whisker past the axis' bound (e.g. AUC 95 ± 8) is cut there.
+    clip: true,
   };
 }
 
@@ -293,11 +295,27 @@ export function tooltipLine(label: string, summary: SeedSummary | undefined): st
   return `${label} ${formatMeanStd(summary)} (n = ${summary.n})`;
 }
 
-/** An axis rounded out to whole steps of 5 around the data, never below 0 (paper units). */
-export function niceRange(values: readonly number[], floor = 0, ceiling = Number.POSITIVE_INFINITY): [number, number] {
+/**
+ * A value axis in paper units that holds every value (whisker ends included), within [0, 100] — no metric, gap or
+ * rate leaves it, so a whisker (mean ± std) that would is cut at the bound (the error-bar series clip) — with a
+ * tick interval of 5, 10 or 20 and both ends on a tick. `fromZero` starts at 0 (gaps, bars).
+ */
+export function axisExtent(
+  values: readonly number[],
+  fromZero = false,
+): { min: number; max: number; interval: number } {
   const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return [floor, Math.min(ceiling, 100)];
-  const lo = Math.max(floor, Math.floor(Math.min(...finite) / 5) * 5);
-  const hi = Math.min(ceiling, Math.ceil(Math.max(...finite) / 5) * 5);
-  return hi > lo ? [lo, hi] : [lo, lo + 5];
+  if (finite.length === 0) return { min: 0, max: 100, interval: 20 };
+  const lo = fromZero ? 0 : Math.max(0, Math.min(...finite));
+  const hi = Math.min(100, Math.max(...finite));
+  const span = Math.max(hi - lo, 1);
+  const interval = span <= 20 ? 5 : span <= 50 ? 10 : 20;
+  const min = Math.floor(lo / interval) * interval;
+  const max = Math.min(100, Math.max(min + interval, Math.ceil(hi / interval) * interval));
+  return { min, max, interval };
+}
+
+/** Every whisker end and centre of these error bars, for `axisExtent`. */
+export function whiskerValues(data: readonly ErrorBarDatum[], axis: 'x' | 'y'): number[] {
+  return data.flatMap((d) => (axis === 'x' ? [d.x, d.xLow, d.xHigh] : [d.y, d.yLow, d.yHigh]));
 }
