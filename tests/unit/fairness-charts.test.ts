@@ -291,7 +291,13 @@ describe('Fig. 3: gap vs performance across alignment levels', () => {
     // Baseline AUC 80 ± 1 reaches down to 79; 97 ± 8 is cut at 100.
     expect(chart.option.xAxis).toMatchObject({ min: 70, max: 100, interval: 10 });
     expect(chart.option.yAxis).toMatchObject({ min: 0, max: 15, interval: 5 });
-    expect((seriesOf(chart)[2] as CustomSeriesOption).clip).toBe(true);
+    // Rendered: the sex whiskers (its colour's strokes) end at the plot's right edge (640 − 32 px), capless there.
+    const svg = renderChartSvg(chart.option, 640, 420);
+    const xs = [...svg.matchAll(/<path d="([^"]+)"[^>]*stroke="#0072B2"/g)].flatMap((m) =>
+      [...m[1]!.matchAll(/[ML]([\d.]+) /g)].map((p) => Number(p[1])),
+    );
+    expect(xs.length).toBeGreaterThan(0);
+    expect(Math.max(...xs)).toBeLessThanOrEqual(608.5);
     expect(axisExtent([-3, 12.5])).toEqual({ min: 0, max: 15, interval: 5 });
     expect(axisExtent([86, 107])).toEqual({ min: 85, max: 100, interval: 5 });
     expect(axisExtent([40, 65], true)).toEqual({ min: 0, max: 80, interval: 20 });

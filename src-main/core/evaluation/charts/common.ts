@@ -225,7 +225,8 @@ export function whisker(mean: number, std: number | null): [number, number] {
  * Error bars as a custom series (ECharts has none built in): a vertical whisker from yLow to yHigh and a
  * horizontal one from xLow to xHigh, each with end caps, in the series' colour. Its name is its data series' name,
  * so the legend shows and hides both together. `bar` shifts each whisker onto its bar in a group of `count` bars
- * (category axis), using the same layout rule as the bar series (`barGap`, `barCategoryGap`).
+ * (category axis), using the same layout rule as the bar series (`barGap`, `barCategoryGap`). A whisker that would
+ * leave the plot area (an axis bound, e.g. AUC 97 ± 8 past 100) stops at its edge without a cap there.
  */
 export function errorBarSeries(
   name: string,
@@ -233,7 +234,7 @@ export function errorBarSeries(
   data: readonly ErrorBarDatum[],
   bar?: { readonly index: number; readonly count: number; readonly barGap: string; readonly barCategoryGap: string },
 ): CustomSeriesOption {
-  const renderItem: CustomSeriesRenderItem = (_params, api) => {
+  const renderItem: CustomSeriesRenderItem = (params, api) => {
     const x = Number(api.value(0));
     const y = Number(api.value(1));
     const xLow = Number(api.value(2));
@@ -245,6 +246,11 @@ export function errorBarSeries(
       const layout = api.barLayout({ count: bar.count, barGap: bar.barGap, barCategoryGap: bar.barCategoryGap });
       shift = layout?.[bar.index]?.offsetCenter ?? 0;
     }
+    // The plot area (cartesian2d gives its rectangle in pixels): a whisker that would leave it stops at its edge
+    // and has no cap there, which marks it cut.
+    const area = params.coordSys as unknown as { x: number; y: number; width: number; height: number };
+    const clampX = (v: number): [number, boolean] => clampTo(v, area.x, area.x + area.width);
+    const clampY = (v: number): [number, boolean] => clampTo(v, area.y, area.y + area.height);
     const cap = 4;
     const style = { stroke: colour, lineWidth: 1.5, fill: 'none' };
     const children: { type: 'line'; shape: { x1: number; y1: number; x2: number; y2: number }; style: object }[] = [];
@@ -252,19 +258,23 @@ export function errorBarSeries(
       children.push({ type: 'line', shape: { x1, y1, x2, y2 }, style });
     };
     if (yLow !== yHigh) {
-      const [lx, ly] = api.coord([x, yLow]) as [number, number];
-      const [, hy] = api.coord([x, yHigh]) as [number, number];
-      const cx = lx + shift;
+      const [px, pyLow] = api.coord([x, yLow]) as [number, number];
+      const [, pyHigh] = api.coord([x, yHigh]) as [number, number];
+      const cx = px + shift;
+      const [ly, lowCut] = clampY(pyLow);
+      const [hy, highCut] = clampY(pyHigh);
       segment(cx, ly, cx, hy);
-      segment(cx - cap, ly, cx + cap, ly);
-      segment(cx - cap, hy, cx + cap, hy);
+      if (!lowCut) segment(cx - cap, ly, cx + cap, ly);
+      if (!highCut) segment(cx - cap, hy, cx + cap, hy);
     }
     if (xLow !== xHigh) {
-      const [lx, cy] = api.coord([xLow, y]) as [number, number];
-      const [hx] = api.coord([xHigh, y]) as [number, number];
+      const [pxLow, cy] = api.coord([xLow, y]) as [number, number];
+      const [pxHigh] = api.coord([xHigh, y]) as [number, number];
+      const [lx, lowCut] = clampX(pxLow);
+      const [hx, highCut] = clampX(pxHigh);
       segment(lx, cy, hx, cy);
-      segment(lx, cy - cap, lx, cy + cap);
-      segment(hx, cy - cap, hx, cy + cap);
+      if (!lowCut) segment(lx, cy - cap, lx, cy + cap);
+      if (!highCut) segment(hx, cy - cap, hx, cy + cap);
     }
     return { type: 'group', children };
   };
@@ -278,9 +288,15 @@ export function errorBarSeries(
     data: data.map((d) => [d.x, d.y, d.xLow, d.xHigh, d.yLow, d.yHigh]),
     z: 3,
     silent: true,
-    // A whisker past the axis' bound (e.g. AUC 95 ± 8) is cut there.
-    clip: true,
   };
+}
+
+/** `value` within [low, high] (pixels; either order), and whether it had to move. */
+function clampTo(value: number, a: number, b: number): [number, boolean] {
+  const low = Math.min(a, b) - 0.5;
+  const high = Math.max(a, b) + 0.5;
+  const clamped = Math.min(high, Math.max(low, value));
+  return [clamped, clamped !== value];
 }
 
 /** Mean (and std) in paper units, or null when the summary has no mean. */
@@ -297,7 +313,7 @@ export function tooltipLine(label: string, summary: SeedSummary | undefined): st
 
 /**
  * A value axis in paper units that holds every value (whisker ends included), within [0, 100] — no metric, gap or
- * rate leaves it, so a whisker (mean ± std) that would is cut at the bound (the error-bar series clip) — with a
+ * rate leaves it, so a whisker (mean ± std) that would is cut at the bound (see errorBarSeries) — with a
  * tick interval of 5, 10 or 20 and both ends on a tick. `fromZero` starts at 0 (gaps, bars).
  */
 export function axisExtent(
