@@ -161,18 +161,28 @@ export function summariseSource(name: string, perRun: readonly SourceEvaluation[
  * The summary for a query: which finding (the query's, or the first with evaluated runs), the runs in scope
  * (status 'done', of the study when one is given) that list it, each evaluated, grouped and summarised.
  * A run in scope that lists the finding but yields nothing to evaluate is in `skipped` with the reason.
+ * Yields to the event loop after each run: a first evaluation upsamples maps to full image size, and the host's
+ * other calls (the main process of the desktop app) should not wait for all of it.
  */
-export function fairnessSummary(db: Database.Database, query: FairnessQuery): FairnessSummary {
+export async function fairnessSummary(db: Database.Database, query: FairnessQuery): Promise<FairnessSummary> {
   if (query.studyId !== null && db.prepare('SELECT 1 FROM studies WHERE id = ?').get(query.studyId) === undefined)
     throw new InputError(`there is no study ${query.studyId}`, 'studyId');
-  const runs = (
-    db
-      .prepare(
-        `SELECT id, study_id, seed, status, config FROM runs
-         WHERE status = 'done' AND (? IS NULL OR study_id = ?) ORDER BY id`,
-      )
-      .all(query.studyId, query.studyId) as RawRun[]
-  ).map(toRunRecord);
+  const runs: RunRecord[] = [];
+  // A run whose stored config this build cannot read is reported, not allowed to sink the whole summary.
+  const unreadable: FairnessSummary['skipped'] = [];
+  for (const row of db
+    .prepare(
+      `SELECT id, study_id, seed, status, config FROM runs
+       WHERE status = 'done' AND (? IS NULL OR study_id = ?) ORDER BY id`,
+    )
+    .all(query.studyId, query.studyId) as RawRun[]) {
+    try {
+      runs.push(toRunRecord(row));
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      unreadable.push({ runId: row.id, reason: err.message });
+    }
+  }
   const evaluated = findingsWithEvaluations(
     db,
     runs.map((r) => r.id),
@@ -189,7 +199,9 @@ export function fairnessSummary(db: Database.Database, query: FairnessQuery): Fa
     return {
       ...base,
       conditions: [],
-      skipped: runs.map((r) => ({ runId: r.id, reason: skipReason(db, r, null) })),
+      skipped: [...unreadable, ...runs.map((r) => ({ runId: r.id, reason: skipReason(db, r, null) }))].sort(
+        (a, b) => a.runId - b.runId,
+      ),
     };
   }
   const regions = new RegionStore(db);
@@ -199,10 +211,15 @@ export function fairnessSummary(db: Database.Database, query: FairnessQuery): Fa
   for (const run of runs) {
     if (!run.config.findings.includes(finding)) continue;
     const evaluation = evaluateRun(db, run, finding, options, regions);
+    await new Promise((resolve) => setImmediate(resolve));
     if (evaluation.sources.length === 0) skipped.push({ runId: run.id, reason: skipReason(db, run, finding) });
     else items.push({ run, evaluation });
   }
-  return { ...base, conditions: summariseConditions(items), skipped };
+  return {
+    ...base,
+    conditions: summariseConditions(items),
+    skipped: [...unreadable, ...skipped].sort((a, b) => a.runId - b.runId),
+  };
 }
 
 /** Findings (product order) that some of the runs predicted on an image labelled for it. */

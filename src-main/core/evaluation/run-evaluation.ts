@@ -14,6 +14,7 @@
 import type Database from 'better-sqlite3';
 import type { TrainConfig } from '../../api/training-schemas';
 import { trainConfigSchema } from '../../api/training-schemas';
+import { InputError } from '../input-error';
 import type { GroupMetrics } from './classification';
 import { fairnessReport, type GapMetrics, type GroupingAttribute } from './fairness-report';
 import { imageAlignments, readHumanRegions, type HumanRegions, type ImageAlignment } from './image-alignment';
@@ -145,14 +146,22 @@ export interface RawRun {
   config: string;
 }
 
+/** @throws InputError when the stored config is not a TrainConfig this build reads */
 export function toRunRecord(row: RawRun): RunRecord {
-  return {
-    id: row.id,
-    studyId: row.study_id,
-    seed: row.seed,
-    status: row.status,
-    config: trainConfigSchema.parse(JSON.parse(row.config)),
-  };
+  let parsed: ReturnType<typeof trainConfigSchema.safeParse>;
+  try {
+    parsed = trainConfigSchema.safeParse(JSON.parse(row.config));
+  } catch {
+    throw new InputError(`run ${row.id}: its stored config is not JSON`, 'runId');
+  }
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(
+      `run ${row.id}: its stored config cannot be read (${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'})`,
+      'runId',
+    );
+  }
+  return { id: row.id, studyId: row.study_id, seed: row.seed, status: row.status, config: parsed.data };
 }
 
 /**
