@@ -255,6 +255,17 @@ describe('Fairness view', () => {
       await expect(renderedPoints(figure, id === 'fig6' ? 1 : want.series), id).resolves.toEqual(want.points);
     }
     await screenshotWhole(page, 'fairness-view');
+    // Hovering a point shows its numbers; a legend click hides a series (and a second shows it again).
+    const fig3 = page.getByTestId('figure-fig3');
+    await fig3.locator('[ecmeta_ssr_type="chart"][ecmeta_series_index="0"]').first().hover();
+    await expect
+      .poll(() => page.getByTestId('figure-fig3-tip').textContent())
+      .toMatch(/^Sex · No alignment \(2 runs\)\nAUC \(×100\) \d+\.\d( ± \d+\.\d)? \(n = 2\)/);
+    const ageLegend = fig3.locator('[ecmeta_ssr_type="legend"][ecmeta_data_index="1"]:not([ecmeta_silent])');
+    await ageLegend.click();
+    await expect.poll(() => renderedPoints(fig3, 2)).toEqual([expected.fig3!.points[0], 0]);
+    await ageLegend.click();
+    await expect.poll(() => renderedPoints(fig3, 2)).toEqual(expected.fig3!.points);
 
     // Exports: Table 2 as CSV, every figure as SVG and PNG.
     const csv = await download(page, page.getByTestId('table2-csv'));
