@@ -5,6 +5,7 @@ import { dicomCommands } from './dicom-commands';
 import { importCommand } from './import';
 import { metricsCommand } from './metrics';
 import { simulateCommand } from './simulate';
+import { studyCommands } from './study-commands';
 import { trainCommand } from './train';
 import { workspaceInfoCommand } from './workspace-info';
 
@@ -15,6 +16,7 @@ export const commands: readonly Command[] = [
   importCommand,
   simulateCommand,
   trainCommand,
+  ...studyCommands,
   ...dicomCommands,
   ...annotationsCommands,
   metricsCommand,
