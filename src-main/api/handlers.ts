@@ -70,6 +70,16 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     trainResume: ({ runId }) => ctx.training.resume(runId),
     runsList: () => ctx.training.list(),
     runGet: ({ runId }) => ctx.training.detail(runId),
+    // ---------------------------------------------------------- studies (issue 8)
+    studyValidate: ({ config, estimate }) => ctx.studies.validate(config, estimate),
+    studyCreate: ({ config, concurrency }) => ctx.studies.create(config, concurrency),
+    studiesList: () => ctx.studies.list(),
+    studyGet: ({ studyId }) => ctx.studies.get(studyId),
+    studyPause: ({ studyId }) => ctx.studies.pause(studyId),
+    studyResume: ({ studyId }) => ctx.studies.resume(studyId),
+    studyCancel: ({ studyId }) => ctx.studies.cancel(studyId),
+    runRetry: ({ runId }) => ctx.studies.retry(runId),
+    // ---------------------------------------------------------- end of studies
     fairnessSummary: () => {
       throw new Error('fairnessSummary: not built yet (issue 7)');
     },
