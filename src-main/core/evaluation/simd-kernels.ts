@@ -1,0 +1,470 @@
+/**
+ * The bootstrap's two hot loops in WebAssembly SIMD, four resamples ("lanes") per vector:
+ *
+ * - `pass`: `passList` of weighted-pass.ts. The negatives so far and the negatives before the current run are
+ *   one i32x4 vector each, 2U accumulates in two i64x2 vectors: a dozen vector instructions a row, no branch.
+ * - `draw`: the Poisson(1) counts of resample.ts (`poissonRange`), the four lanes' sfc32 streams side by side in
+ *   four i32x4 vectors: the same numbers as the JavaScript draw, lane by lane.
+ *
+ * The module is under a kilobyte, assembled here (no build step, no binary in the repository); where WebAssembly
+ * SIMD is missing, `simdKernels` returns null and the JavaScript loops run instead, with the same results
+ * (tests/unit/evaluation-bootstrap.test.ts).
+ *
+ * The products weight × (negatives so far + negatives before the run) are taken as unsigned 32-bit numbers: exact
+ * while 2 × 255 × n < 2^32, i.e. for fewer than 8.4 million rows (`simdMaxRows`); larger inputs use JavaScript.
+ */
+
+import { poissonThresholds } from './resample';
+
+/** The part of the WebAssembly JavaScript API used here (in neither lib ES2023 nor @types/node 20). */
+interface WasmModule {
+  readonly kind?: 'module';
+}
+declare const WebAssembly: {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+};
+
+/** Rows up to which the 32-bit products are exact. */
+export const simdMaxRows = Math.floor(2 ** 32 / (2 * 255)) - 1;
+
+/** Unsigned LEB128. */
+function uleb(value: number): number[] {
+  const bytes: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
+}
+
+/** Signed LEB128 (small constants). */
+function sleb(value: number): number[] {
+  const bytes: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) {
+      bytes.push(byte);
+      return bytes;
+    }
+    bytes.push(byte | 0x80);
+  }
+}
+
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (text: string): number[] => [...uleb(text.length), ...[...text].map((c) => c.charCodeAt(0))];
+
+// Opcodes.
+const i32 = 0x7f;
+const v128 = 0x7b;
+const get = (local: number): number[] => [0x20, ...uleb(local)];
+const set = (local: number): number[] => [0x21, ...uleb(local)];
+const tee = (local: number): number[] => [0x22, ...uleb(local)];
+const i32Const = (value: number): number[] => [0x41, ...sleb(value)];
+const simd = (op: number, ...immediates: number[]): number[] => [0xfd, ...uleb(op), ...immediates];
+const memarg = (align: number, offset = 0): number[] => [...uleb(align), ...uleb(offset)];
+
+/** `pass(counts, index, flags, from, to, out)`: 2U of one list for four lanes into out (4 × u64). */
+function passBody(): number[] {
+  // Parameters 0–5; locals: 6 j (i32), 7 f (i32), then v128: 8 negatives, 9 before-run, 10 weights,
+  // 11 label mask, 12 negatives + before-run, 13 2U lanes 0–1, 14 2U lanes 2–3, 15 scratch.
+  const [counts, index, flags, from, to, out, j, f, neg, run, w, label, e, uLow, uHigh, tmp] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+  ] as const;
+  const body: number[] = [
+    ...get(from),
+    ...set(j),
+    0x02,
+    0x40, // block
+    ...get(j),
+    ...get(to),
+    0x4f, // i32.ge_u
+    0x0d,
+    0x00, // br_if 0
+    0x03,
+    0x40, // loop
+    // f = flags[j]
+    ...get(flags),
+    ...get(j),
+    0x6a, // i32.add
+    0x2d,
+    ...memarg(0), // i32.load8_u
+    ...set(f),
+    // w = the four count bytes at counts + 4 · index[j], widened to i32x4
+    ...get(counts),
+    ...get(index),
+    ...get(j),
+    ...i32Const(2),
+    0x74, // i32.shl
+    0x6a,
+    0x28,
+    ...memarg(2), // i32.load
+    ...i32Const(2),
+    0x74,
+    0x6a,
+    ...simd(0x02, ...memarg(0)), // v128.load8x8_u
+    ...simd(0xa9), // i32x4.extend_low_i16x8_u
+    ...set(w),
+    // run start (f & 2): before-run = negatives
+    ...get(neg),
+    ...get(run),
+    ...i32Const(0),
+    ...get(f),
+    ...i32Const(1),
+    0x76, // i32.shr_u
+    ...i32Const(1),
+    0x71, // i32.and
+    0x6b, // i32.sub
+    ...simd(0x11), // i32x4.splat
+    ...simd(0x52), // v128.bitselect
+    ...set(run),
+    // label mask: all ones for a positive
+    ...i32Const(0),
+    ...get(f),
+    ...i32Const(1),
+    0x71,
+    0x6b,
+    ...simd(0x11),
+    ...set(label),
+    // e = negatives + before-run
+    ...get(neg),
+    ...get(run),
+    ...simd(0xae), // i32x4.add
+    ...set(e),
+    // positive weights
+    ...get(w),
+    ...get(label),
+    ...simd(0x4e), // v128.and
+    ...set(tmp),
+    // 2U += weight · e (unsigned 32 × 32 → 64)
+    ...get(uLow),
+    ...get(tmp),
+    ...get(e),
+    ...simd(0xde), // i64x2.extmul_low_i32x4_u
+    ...simd(0xce), // i64x2.add
+    ...set(uLow),
+    ...get(uHigh),
+    ...get(tmp),
+    ...get(e),
+    ...simd(0xdf), // i64x2.extmul_high_i32x4_u
+    ...simd(0xce),
+    ...set(uHigh),
+    // negatives += negative weights
+    ...get(neg),
+    ...get(w),
+    ...get(label),
+    ...simd(0x4f), // v128.andnot
+    ...simd(0xae),
+    ...set(neg),
+    // while (++j < to)
+    ...get(j),
+    ...i32Const(1),
+    0x6a,
+    ...tee(j),
+    ...get(to),
+    0x49, // i32.lt_u
+    0x0d,
+    0x00, // br_if 0 (loop)
+    0x0b, // end loop
+    0x0b, // end block
+    ...get(out),
+    ...get(uLow),
+    ...simd(0x0b, ...memarg(0)), // v128.store
+    ...get(out),
+    ...get(uHigh),
+    ...simd(0x0b, ...memarg(0, 16)),
+    0x0b, // end function
+  ];
+  const locals = vector([
+    [2, i32],
+    [8, v128],
+  ]);
+  return [...locals, ...body];
+}
+
+/**
+ * `draw(counts, from, to, state, out)`: Poisson(1) counts of positions [from, to) for four lanes (byte lane of
+ * counts + 4p), each lane's sfc32 state in state (a, b, c, d: one i32x4 each) read and written back, the
+ * lanes' sums into out (i32x4) and their largest counts into out + 16 (i32x4, also read: the largest so far).
+ */
+function drawBody(thresholds: Uint32Array): number[] {
+  const [counts, from, to, state, out, p, a, b, c, d, t, masks, last, total, one] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+  ] as const;
+  const first = 15; // locals 15–19: the first five thresholds, splatted
+  const largest = 20;
+  const splat = (value: number): number[] => [...i32Const(value | 0), ...simd(0x11)];
+  const geU = (k: number): number[] => [...get(t), ...get(first + k), ...simd(0x40)]; // i32x4.ge_u
+  const rare: number[] = [];
+  for (let k = 5; k < thresholds.length; k++)
+    rare.push(...get(masks), ...get(t), ...splat(thresholds[k] as number), ...simd(0x40), ...simd(0xae), ...set(masks));
+  const body: number[] = [
+    ...get(state),
+    ...simd(0x00, ...memarg(0)),
+    ...set(a),
+    ...get(state),
+    ...simd(0x00, ...memarg(0, 16)),
+    ...set(b),
+    ...get(state),
+    ...simd(0x00, ...memarg(0, 32)),
+    ...set(c),
+    ...get(state),
+    ...simd(0x00, ...memarg(0, 48)),
+    ...set(d),
+    ...get(out),
+    ...simd(0x00, ...memarg(0, 16)),
+    ...set(largest),
+    ...splat(1),
+    ...set(one),
+    ...[0, 1, 2, 3, 4].flatMap((k) => [...splat(thresholds[k] as number), ...set(first + k)]),
+    ...get(from),
+    ...set(p),
+    0x02,
+    0x40, // block
+    ...get(p),
+    ...get(to),
+    0x4f, // i32.ge_u
+    0x0d,
+    0x00,
+    0x03,
+    0x40, // loop
+    // sfc32: t = a + b + d; d += 1; a = b ^ (b >>> 9); b = c + (c << 3); c = rotl(c, 21) + t
+    ...get(a),
+    ...get(b),
+    ...simd(0xae),
+    ...get(d),
+    ...simd(0xae),
+    ...set(t),
+    ...get(d),
+    ...get(one),
+    ...simd(0xae),
+    ...set(d),
+    ...get(b),
+    ...get(b),
+    ...i32Const(9),
+    ...simd(0xad), // i32x4.shr_u
+    ...simd(0x51), // v128.xor
+    ...set(a),
+    ...get(c),
+    ...get(c),
+    ...i32Const(3),
+    ...simd(0xab), // i32x4.shl
+    ...simd(0xae),
+    ...set(b),
+    ...get(c),
+    ...i32Const(21),
+    ...simd(0xab),
+    ...get(c),
+    ...i32Const(11),
+    ...simd(0xad),
+    ...simd(0x50), // v128.or
+    ...get(t),
+    ...simd(0xae),
+    ...set(c),
+    // −count = Σ_k (t >= threshold k ? −1 : 0); past the fifth threshold only where a lane reached it
+    ...geU(0),
+    ...geU(1),
+    ...simd(0xae),
+    ...geU(2),
+    ...simd(0xae),
+    ...geU(3),
+    ...simd(0xae),
+    ...geU(4),
+    ...tee(last),
+    ...simd(0xae),
+    ...set(masks),
+    ...get(last),
+    ...simd(0x53), // v128.any_true
+    0x04,
+    0x40, // if
+    ...rare,
+    0x0b, // end if
+    ...get(masks),
+    ...simd(0xa1), // i32x4.neg
+    ...set(last),
+    ...get(total),
+    ...get(last),
+    ...simd(0xae),
+    ...set(total),
+    ...get(largest),
+    ...get(last),
+    ...simd(0xb9), // i32x4.max_u
+    ...set(largest),
+    // counts[4p .. 4p + 3] = the four counts as bytes
+    ...get(counts),
+    ...get(p),
+    ...i32Const(2),
+    0x74,
+    0x6a,
+    ...get(last),
+    ...get(last),
+    ...simd(0x86), // i16x8.narrow_i32x4_u
+    ...get(last),
+    ...get(last),
+    ...simd(0x86),
+    ...simd(0x66), // i8x16.narrow_i16x8_u
+    ...simd(0x5a, ...memarg(0), 0), // v128.store32_lane 0
+    ...get(p),
+    ...i32Const(1),
+    0x6a,
+    ...tee(p),
+    ...get(to),
+    0x49, // i32.lt_u
+    0x0d,
+    0x00,
+    0x0b, // end loop
+    0x0b, // end block
+    ...[a, b, c, d].flatMap((v, i) => [...get(state), ...get(v), ...simd(0x0b, ...memarg(0, 16 * i))]),
+    ...get(out),
+    ...get(total),
+    ...simd(0x0b, ...memarg(0)),
+    ...get(out),
+    ...get(largest),
+    ...simd(0x0b, ...memarg(0, 16)),
+    0x0b,
+  ];
+  const locals = vector([
+    [1, i32],
+    [15, v128],
+  ]);
+  return [...locals, ...body];
+}
+
+/** The module's bytes: `pass` and `draw`, memory imported as env.memory. */
+function moduleBytes(thresholds: Uint32Array): Uint8Array {
+  const params = (count: number): number[] => [0x60, ...vector(Array.from({ length: count }, () => [i32])), 0x00];
+  const pass = passBody();
+  const draw = drawBody(thresholds);
+  const bytes = [
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector([params(6), params(5)])),
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])), // memory, min 1 page
+    ...section(3, vector([[0x00], [0x01]])),
+    ...section(
+      7,
+      vector([
+        [...name('pass'), 0x00, 0x00],
+        [...name('draw'), 0x00, 0x01],
+      ]),
+    ),
+    ...section(
+      10,
+      vector([
+        [...uleb(pass.length), ...pass],
+        [...uleb(draw.length), ...draw],
+      ]),
+    ),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+let compiled: WasmModule | null | undefined;
+
+/** The compiled module, or null where WebAssembly SIMD is not available. */
+function simdModule(): WasmModule | null {
+  if (compiled === undefined) {
+    const bytes = moduleBytes(poissonThresholds);
+    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  }
+  return compiled;
+}
+
+/** A thread's instance: its memory holds the counts, copies of the lists, the lanes' streams and sums. */
+export interface SimdKernels {
+  /** [4n] the lanes' count bytes, written by `draw` (or the JavaScript draw), read by `pass`. */
+  readonly countBytes: Uint8Array;
+  /** [16] the four lanes' sfc32 states: a of lanes 0–3, then b, c, d. */
+  readonly state: Int32Array;
+  /** [4] each lane's sum of the counts of the last `draw`. */
+  readonly totals: Int32Array;
+  /** [4] each lane's largest count drawn since it was last set to 0. */
+  readonly largest: Int32Array;
+  /** Poisson(1) counts of positions [from, to) for four lanes, as resample.ts's `poissonRange` per lane. */
+  draw(from: number, to: number): void;
+  /** 2U of every slot and lane into u2 ([(slots + 1) · 4]), as `weightedPass`. */
+  pass(u2: Float64Array): void;
+}
+
+/**
+ * @param position [n] position of the k-th lowest score (the overall list's index)
+ * @param flags [n] the overall list's flags
+ * @param listIndex, listFlags, slotStart the slots' lists (SortedLayout)
+ * @returns null where WebAssembly SIMD is missing or n is too large for it
+ */
+export function simdKernels(
+  position: Int32Array,
+  flags: Uint8Array,
+  listIndex: Int32Array,
+  listFlags: Uint8Array,
+  slotStart: Int32Array,
+  slots: number,
+): SimdKernels | null {
+  const n = position.length;
+  if (n > simdMaxRows) return null;
+  const module = simdModule();
+  if (module === null) return null;
+  const length = listIndex.length;
+  // The memory: counts (4n, then 8 spare bytes read past the last row), position, listIndex, flags, listFlags,
+  // out (32 bytes), state (64), totals (16); each 16-byte aligned.
+  const align = (x: number): number => Math.ceil(x / 16) * 16;
+  const countsAt = 0;
+  const positionAt = align(4 * n + 8);
+  const indexAt = align(positionAt + 4 * n);
+  const flagsAt = align(indexAt + 4 * length);
+  const listFlagsAt = align(flagsAt + n);
+  const outAt = align(listFlagsAt + length);
+  const stateAt = outAt + 32;
+  const totalsAt = stateAt + 64;
+  const bytes = totalsAt + 32;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const passList = instance.exports.pass as (
+    counts: number,
+    index: number,
+    flags: number,
+    from: number,
+    to: number,
+    out: number,
+  ) => void;
+  const drawRange = instance.exports.draw as (
+    counts: number,
+    from: number,
+    to: number,
+    state: number,
+    out: number,
+  ) => void;
+  const buffer = memory.buffer;
+  new Int32Array(buffer, positionAt, n).set(position);
+  new Int32Array(buffer, indexAt, length).set(listIndex);
+  new Uint8Array(buffer, flagsAt, n).set(flags);
+  new Uint8Array(buffer, listFlagsAt, length).set(listFlags);
+  const out = new Uint32Array(buffer, outAt, 8);
+  const read = (u2: Float64Array, at: number): void => {
+    for (let lane = 0; lane < 4; lane++)
+      u2[at + lane] = (out[2 * lane + 1] as number) * 4294967296 + (out[2 * lane] as number);
+  };
+  return {
+    countBytes: new Uint8Array(buffer, countsAt, 4 * n),
+    state: new Int32Array(buffer, stateAt, 16),
+    totals: new Int32Array(buffer, totalsAt, 4),
+    largest: new Int32Array(buffer, totalsAt + 16, 4),
+    draw(from, to) {
+      drawRange(countsAt, from, to, stateAt, totalsAt);
+    },
+    pass(u2) {
+      u2.fill(0);
+      passList(countsAt, positionAt, flagsAt, 0, n, outAt);
+      read(u2, 0);
+      for (let g = 1; g < slots; g++) {
+        passList(countsAt, indexAt, listFlagsAt, slotStart[g] as number, slotStart[g + 1] as number, outAt);
+        read(u2, g * 4);
+      }
+    },
+  };
+}
