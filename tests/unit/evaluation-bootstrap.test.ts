@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  classificationMetrics,
   fairnessReport,
   fairnessReportWith,
   parallelBootstrap,
@@ -106,6 +107,35 @@ describe('weightedPass', () => {
         }
       }
     }
+  });
+});
+
+describe('sortedLayout', () => {
+  it('finds the strata of many attribute values (keys past the lookup table) and no attribute at all', () => {
+    const random = prng(21);
+    const n = 3000;
+    const labels = Uint8Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0));
+    const scores = Float64Array.from(labels, (y) => Math.round((random() + y * 0.4) * 50) / 50);
+    const attributes = ['a', 'b', 'c'].map((name) => ({
+      name,
+      codes: Int32Array.from({ length: n }, () => (random() < 0.05 ? -1 : Math.floor(random() * 120))),
+      values: Array.from({ length: 120 }, (_, v) => `${name}${v}`),
+    }));
+    const report = fairnessReport(scores, labels, attributes, { bootstrap: 8 });
+    for (const attribute of attributes)
+      for (const v of [0, 7, 119]) {
+        const rows = [...attribute.codes.keys()].filter((i) => attribute.codes[i] === v);
+        if (rows.length === 0) continue;
+        expect(report.groups[attribute.name]![attribute.values[v]!]).toEqual(
+          classificationMetrics(
+            rows.map((i) => scores[i]!),
+            rows.map((i) => labels[i]!),
+          ),
+        );
+      }
+    const none = fairnessReport(scores, labels, [], { bootstrap: 8 });
+    expect(none.overall).toEqual(classificationMetrics(scores, labels));
+    expect(none.intervals?.overall.auc).not.toBeNull();
   });
 });
 

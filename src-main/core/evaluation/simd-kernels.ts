@@ -70,11 +70,14 @@ const i32Const = (value: number): number[] => [0x41, ...sleb(value)];
 const simd = (op: number, ...immediates: number[]): number[] => [0xfd, ...uleb(op), ...immediates];
 const memarg = (align: number, offset = 0): number[] => [...uleb(align), ...uleb(offset)];
 
-/** `pass(counts, index, flags, from, to, out)`: 2U of one list for four lanes into out (4 × u64). */
+/**
+ * `pass(counts, index, labels, runs, from, to, out)`: 2U of one list for four lanes into out (4 × u64). labels[j]
+ * and runs[j] are bytes 0 or 255: the entry is a positive, it starts a run (splatted, they are the lane masks).
+ */
 function passBody(): number[] {
-  // Parameters 0–5; locals: 6 j (i32), 7 f (i32), then v128: 8 negatives, 9 before-run, 10 weights,
-  // 11 label mask, 12 negatives + before-run, 13 2U lanes 0–1, 14 2U lanes 2–3, 15 scratch.
-  const [counts, index, flags, from, to, out, j, f, neg, run, w, label, e, uLow, uHigh, tmp] = [
+  // Parameters 0–6; locals: 7 j (i32), then v128: 8 negatives, 9 before-run, 10 weights, 11 label mask,
+  // 12 negatives + before-run, 13 2U lanes 0–1, 14 2U lanes 2–3, 15 scratch.
+  const [counts, index, labels, runs, from, to, out, j, neg, run, w, label, e, uLow, uHigh, tmp] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
   ] as const;
   const body: number[] = [
@@ -89,13 +92,6 @@ function passBody(): number[] {
     0x00, // br_if 0
     0x03,
     0x40, // loop
-    // f = flags[j]
-    ...get(flags),
-    ...get(j),
-    0x6a, // i32.add
-    0x2d,
-    ...memarg(0), // i32.load8_u
-    ...set(f),
     // w = the four count bytes at counts + 4 · index[j], widened to i32x4
     ...get(counts),
     ...get(index),
@@ -111,26 +107,20 @@ function passBody(): number[] {
     ...simd(0x02, ...memarg(0)), // v128.load8x8_u
     ...simd(0xa9), // i32x4.extend_low_i16x8_u
     ...set(w),
-    // run start (f & 2): before-run = negatives
+    // run start: before-run = negatives
     ...get(neg),
     ...get(run),
-    ...i32Const(0),
-    ...get(f),
-    ...i32Const(1),
-    0x76, // i32.shr_u
-    ...i32Const(1),
-    0x71, // i32.and
-    0x6b, // i32.sub
-    ...simd(0x11), // i32x4.splat
+    ...get(runs),
+    ...get(j),
+    0x6a,
+    ...simd(0x07, ...memarg(0)), // v128.load8_splat
     ...simd(0x52), // v128.bitselect
     ...set(run),
     // label mask: all ones for a positive
-    ...i32Const(0),
-    ...get(f),
-    ...i32Const(1),
-    0x71,
-    0x6b,
-    ...simd(0x11),
+    ...get(labels),
+    ...get(j),
+    0x6a,
+    ...simd(0x07, ...memarg(0)),
     ...set(label),
     // e = negatives + before-run
     ...get(neg),
@@ -182,7 +172,7 @@ function passBody(): number[] {
     0x0b, // end function
   ];
   const locals = vector([
-    [2, i32],
+    [1, i32],
     [8, v128],
   ]);
   return [...locals, ...body];
@@ -343,7 +333,7 @@ function moduleBytes(thresholds: Uint32Array): Uint8Array {
   const draw = drawBody(thresholds);
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([params(6), params(5)])),
+    ...section(1, vector([params(7), params(5)])),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])), // memory, min 1 page
     ...section(3, vector([[0x00], [0x01]])),
     ...section(
@@ -410,15 +400,18 @@ export function simdKernels(
   const module = simdModule();
   if (module === null) return null;
   const length = listIndex.length;
-  // The memory: counts (4n, then 8 spare bytes read past the last row), position, listIndex, flags, listFlags,
-  // out (32 bytes), state (64), totals (16); each 16-byte aligned.
+  // The memory: counts (4n, then 8 spare bytes read past the last row), position, listIndex, the label and
+  // run-start masks (bytes 0 or 255) of the overall list and of the lists, out (32 bytes), state (64), totals and
+  // largest counts (32); each 16-byte aligned.
   const align = (x: number): number => Math.ceil(x / 16) * 16;
   const countsAt = 0;
   const positionAt = align(4 * n + 8);
   const indexAt = align(positionAt + 4 * n);
-  const flagsAt = align(indexAt + 4 * length);
-  const listFlagsAt = align(flagsAt + n);
-  const outAt = align(listFlagsAt + length);
+  const labelsAt = align(indexAt + 4 * length);
+  const runsAt = align(labelsAt + n);
+  const listLabelsAt = align(runsAt + n);
+  const listRunsAt = align(listLabelsAt + length);
+  const outAt = align(listRunsAt + length);
   const stateAt = outAt + 32;
   const totalsAt = stateAt + 64;
   const bytes = totalsAt + 32;
@@ -427,7 +420,8 @@ export function simdKernels(
   const passList = instance.exports.pass as (
     counts: number,
     index: number,
-    flags: number,
+    labels: number,
+    runs: number,
     from: number,
     to: number,
     out: number,
@@ -442,8 +436,17 @@ export function simdKernels(
   const buffer = memory.buffer;
   new Int32Array(buffer, positionAt, n).set(position);
   new Int32Array(buffer, indexAt, length).set(listIndex);
-  new Uint8Array(buffer, flagsAt, n).set(flags);
-  new Uint8Array(buffer, listFlagsAt, length).set(listFlags);
+  const masks = (from: Uint8Array, labelsTo: number, runsTo: number): void => {
+    const labelMasks = new Uint8Array(buffer, labelsTo, from.length);
+    const runMasks = new Uint8Array(buffer, runsTo, from.length);
+    for (let i = 0; i < from.length; i++) {
+      const f = from[i] as number;
+      labelMasks[i] = (f & 1) === 1 ? 255 : 0;
+      runMasks[i] = (f & 2) === 2 ? 255 : 0;
+    }
+  };
+  masks(flags, labelsAt, runsAt);
+  masks(listFlags, listLabelsAt, listRunsAt);
   const out = new Uint32Array(buffer, outAt, 8);
   const read = (u2: Float64Array, at: number): void => {
     for (let lane = 0; lane < 4; lane++)
@@ -459,10 +462,18 @@ export function simdKernels(
     },
     pass(u2) {
       u2.fill(0);
-      passList(countsAt, positionAt, flagsAt, 0, n, outAt);
+      passList(countsAt, positionAt, labelsAt, runsAt, 0, n, outAt);
       read(u2, 0);
       for (let g = 1; g < slots; g++) {
-        passList(countsAt, indexAt, listFlagsAt, slotStart[g] as number, slotStart[g + 1] as number, outAt);
+        passList(
+          countsAt,
+          indexAt,
+          listLabelsAt,
+          listRunsAt,
+          slotStart[g] as number,
+          slotStart[g + 1] as number,
+          outAt,
+        );
         read(u2, g * 4);
       }
     },
