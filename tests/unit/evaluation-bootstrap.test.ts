@@ -13,7 +13,7 @@ import {
   replicateColumns,
   type BootstrapPlan,
 } from '../../src-main/core/evaluation/bootstrap';
-import { drawResample, poissonThresholds, resampleScratch } from '../../src-main/core/evaluation/resample';
+import { drawRate, drawResample, poissonDraw, resampleScratch } from '../../src-main/core/evaluation/resample';
 import {
   lanes,
   sortedLayout,
@@ -140,15 +140,19 @@ describe('sortedLayout', () => {
 });
 
 describe('stratified resamples', () => {
-  it('keep every stratum at its size and draw each row once on average', () => {
-    const data = randomData(400, 4);
+  it.each([
+    [400, 1000],
+    [4000, 300],
+  ])('keep every stratum at its size and draw each row once on average (%i rows)', (rows, resamples) => {
+    const data = randomData(rows, 4);
     const { layout } = planOf(data, 1, 0);
     const sizes = stratumSizes(layout);
     const scratch = resampleScratch(layout);
     const counts = new Uint8Array(4 * layout.n);
     const sum = new Float64Array(layout.n);
     const squares = new Float64Array(layout.n);
-    const resamples = 1000;
+    // Small strata draw Poisson(1) counts; a stratum of more than 100 rows makes the rate a little lower.
+    expect(drawRate(layout) < 1).toBe(rows > 1000);
     for (let r = 0; r < resamples; r++) {
       drawResample(layout, sizes, 9, r, counts, r % 4, scratch);
       for (let s = 0; s < layout.strata; s++) {
@@ -178,10 +182,17 @@ describe('stratified resamples', () => {
     expect(meanVariance).toBeLessThan(1.02);
   });
 
-  it('draw Poisson(1) by inversion of 32-bit numbers', () => {
-    expect(poissonThresholds[0]).toBe(Math.ceil(Math.exp(-1) * 2 ** 32));
-    expect(poissonThresholds[1]).toBe(Math.ceil(2 * Math.exp(-1) * 2 ** 32));
-    expect(poissonThresholds.length).toBeGreaterThan(10);
+  it('draw Poisson counts by inversion of 32-bit numbers', () => {
+    const { thresholds, table } = poissonDraw(0.9);
+    expect(thresholds[0]).toBe(Math.ceil(Math.exp(-0.9) * 2 ** 32));
+    expect(thresholds[1]).toBe(Math.ceil(1.9 * Math.exp(-0.9) * 2 ** 32));
+    expect(thresholds.length).toBeGreaterThan(10);
+    // The table agrees with the thresholds wherever it answers.
+    for (let i = 0; i < 4096; i++) {
+      if (table[i] === 255) continue;
+      const t = i * 1048576 + 524288;
+      expect(table[i]).toBe(thresholds.filter((x) => x <= t).length);
+    }
   });
 });
 

@@ -79,8 +79,17 @@ export interface BootstrapScratch {
  */
 export function bootstrapScratch(plan: BootstrapPlan, useSimd = true): BootstrapScratch {
   const { layout } = plan;
+  const resample = Array.from({ length: lanes }, () => resampleScratch(layout));
   const simd = useSimd
-    ? simdKernels(layout.position, layout.flags, layout.listIndex, layout.listFlags, layout.slotStart, layout.slots)
+    ? simdKernels(
+        layout.position,
+        layout.flags,
+        layout.listIndex,
+        layout.listFlags,
+        layout.slotStart,
+        layout.slots,
+        (resample[0] as ResampleScratch).poisson,
+      )
     : null;
   const countBytes = simd === null ? new Uint8Array(4 * layout.n) : simd.countBytes;
   return {
@@ -90,7 +99,7 @@ export function bootstrapScratch(plan: BootstrapPlan, useSimd = true): Bootstrap
     countBytes,
     u2: new Float64Array((layout.slots + 1) * lanes),
     sums: passSums(layout),
-    resample: Array.from({ length: lanes }, () => resampleScratch(layout)),
+    resample,
   };
 }
 

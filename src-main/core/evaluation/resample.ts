@@ -4,49 +4,61 @@
  * not depend on which thread draws it, on what was drawn before, or on whether the SIMD kernel or this
  * JavaScript draws it.
  *
- * A stratum of m rows gets m draws with replacement, uniform over its rows. Drawn as: an independent Poisson(1)
- * count per row (by inversion of one 32-bit random number per row, written in order), then per stratum the total
- * T is corrected to m: T > m removes T − m balls chosen uniformly among the T drawn, T < m adds m − T uniform
- * draws. Given T, the T balls are T independent uniform draws over the stratum's rows; a uniform subset of them,
- * or further independent draws, are again independent uniform draws: the counts are multinomial(m) (to the 2^-32
- * resolution of the random numbers, as any draw from 32-bit uniforms).
+ * A stratum of m rows gets m draws with replacement, uniform over its rows. Drawn as: an independent Poisson(λ)
+ * count per row (by inversion of one 32-bit random number per row, written in order; λ from `drawRate`), then per
+ * stratum the total T is corrected to m: T > m removes T − m balls chosen uniformly among the T drawn, T < m adds
+ * m − T uniform draws. Given T, the T balls are T independent uniform draws over the stratum's rows, whatever λ;
+ * a uniform subset of them, or further independent draws, are again independent uniform draws: the counts are
+ * multinomial(m) (to the 2^-32 resolution of the random numbers, as any draw from 32-bit uniforms).
  */
 import type { SortedLayout } from './weighted-pass';
 
-/**
- * Poisson(1) by inversion of a uniform 32-bit t: the count is the number of thresholds ceil(F(k) · 2^32) <= t
- * (F the Poisson(1) CDF), k = 0, 1, … while F(k) · 2^32 < 2^32.
- */
-export const poissonThresholds: Uint32Array = (() => {
-  const thresholds: number[] = [];
-  let term = Math.exp(-1);
+/** Poisson(λ) by inversion of a uniform 32-bit t, and a lookup table for the common case. */
+export interface PoissonDraw {
+  readonly rate: number;
+  /** The count is the number of thresholds ceil(F(k) · 2^32) <= t (F the Poisson(λ) CDF), while F(k) < 1. */
+  readonly thresholds: Uint32Array;
+  /** The count from t's top 12 bits where they settle it, else 255 (then the thresholds). */
+  readonly table: Uint8Array;
+}
+
+export function poissonDraw(rate: number): PoissonDraw {
+  const list: number[] = [];
+  let term = Math.exp(-rate);
   let cdf = 0;
   for (let k = 0; ; k++) {
     cdf += term;
-    term /= k + 1;
+    term *= rate / (k + 1);
     const t = Math.ceil(cdf * 2 ** 32);
     if (t >= 2 ** 32) break;
-    thresholds.push(t);
+    list.push(t);
   }
-  return Uint32Array.from(thresholds);
-})();
+  const thresholds = Uint32Array.from(list);
+  const table = new Uint8Array(4096);
+  for (let i = 0; i < 4096; i++) {
+    const lo = countOf(thresholds, i * 1048576);
+    table[i] = lo === countOf(thresholds, i * 1048576 + 1048575) ? lo : 255;
+  }
+  return { rate, thresholds, table };
+}
 
-/** Poisson(1) of the 32-bit t. */
-function poissonOf(t: number): number {
+function countOf(thresholds: Uint32Array, t: number): number {
   let k = 0;
-  while (k < poissonThresholds.length && t >= (poissonThresholds[k] as number)) k++;
+  while (k < thresholds.length && t >= (thresholds[k] as number)) k++;
   return k;
 }
 
-/** Poisson(1) from t's top 12 bits where they settle it, else 255 (then `poissonOf`). */
-const poissonTable = (() => {
-  const table = new Uint8Array(4096);
-  for (let i = 0; i < 4096; i++) {
-    const lo = poissonOf(i * 1048576);
-    table[i] = lo === poissonOf(i * 1048576 + 1048575) ? lo : 255;
-  }
-  return table;
-})();
+/**
+ * The Poisson rate of a layout's draws: a little below 1 (1 − 1.5/√m for the largest stratum's m), so that a
+ * stratum's total mostly falls short of its size and the correction adds draws (one row each) rather than
+ * removes them (a rejection, several rows each). Any rate gives the same multinomial.
+ */
+export function drawRate(layout: SortedLayout): number {
+  let largest = 0;
+  for (let s = 0; s < layout.strata; s++)
+    largest = Math.max(largest, (layout.offsets[s + 1] as number) - (layout.offsets[s] as number));
+  return largest >= 100 ? 1 - 1.5 / Math.sqrt(largest) : 1;
+}
 
 /** sfc32 state (Chris Doty-Humphrey's Small Fast Counting generator): [a, b, c, d]. */
 export type RandomState = Int32Array;
@@ -105,6 +117,7 @@ function uniformBelow(state: RandomState, m: number, shift: number): number {
 
 /** Scratch of one lane's draw. */
 export interface ResampleScratch {
+  readonly poisson: PoissonDraw;
   readonly state: RandomState;
   /** [1] the largest Poisson count drawn (the bound of the rejection in `correctTotals`). */
   readonly largest: Int32Array;
@@ -117,6 +130,7 @@ export interface ResampleScratch {
 export function resampleScratch(layout: SortedLayout): ResampleScratch {
   const size = Math.max(1, layout.strata);
   return {
+    poisson: poissonDraw(drawRate(layout)),
     state: new Int32Array(4),
     largest: new Int32Array(1),
     below: new Int32Array(size),
@@ -172,7 +186,7 @@ function poissonCounts(layout: SortedLayout, counts: Uint8Array, lane: number, s
  * the largest in `scratch.largest`.
  */
 function poissonRange(counts: Uint8Array, lane: number, scratch: ResampleScratch, from: number, to: number): number {
-  const table = poissonTable;
+  const { table, thresholds } = scratch.poisson;
   const state = scratch.state;
   let largest = scratch.largest[0] as number;
   let a = state[0] as number;
@@ -189,7 +203,7 @@ function poissonRange(counts: Uint8Array, lane: number, scratch: ResampleScratch
     c = (c << 21) | (c >>> 11);
     c = (c + t) | 0;
     let w = table[t >>> 20] as number;
-    if (w === 255) w = poissonOf(t >>> 0);
+    if (w === 255) w = countOf(thresholds, t >>> 0);
     counts[4 * p + lane] = w;
     total += w;
     if (w > largest) largest = w;

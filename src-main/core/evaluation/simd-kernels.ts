@@ -14,7 +14,7 @@
  * while 2 × 255 × n < 2^32, i.e. for fewer than 8.4 million rows (`simdMaxRows`); larger inputs use JavaScript.
  */
 
-import { poissonThresholds } from './resample';
+import type { PoissonDraw } from './resample';
 
 /** The part of the WebAssembly JavaScript API used here (in neither lib ES2023 nor @types/node 20). */
 interface WasmModule {
@@ -354,15 +354,18 @@ function moduleBytes(thresholds: Uint32Array): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-let compiled: WasmModule | null | undefined;
+/** Compiled modules by Poisson rate (the thresholds are constants of `draw`). */
+const compiled = new Map<number, WasmModule | null>();
 
-/** The compiled module, or null where WebAssembly SIMD is not available. */
-function simdModule(): WasmModule | null {
-  if (compiled === undefined) {
-    const bytes = moduleBytes(poissonThresholds);
-    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+/** The module for `poisson`, or null where WebAssembly SIMD is not available. */
+function simdModule(poisson: PoissonDraw): WasmModule | null {
+  let module = compiled.get(poisson.rate);
+  if (module === undefined) {
+    const bytes = moduleBytes(poisson.thresholds);
+    module = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    compiled.set(poisson.rate, module);
   }
-  return compiled;
+  return module;
 }
 
 /** A thread's instance: its memory holds the counts, copies of the lists, the lanes' streams and sums. */
@@ -375,7 +378,7 @@ export interface SimdKernels {
   readonly totals: Int32Array;
   /** [4] each lane's largest count drawn since it was last set to 0. */
   readonly largest: Int32Array;
-  /** Poisson(1) counts of positions [from, to) for four lanes, as resample.ts's `poissonRange` per lane. */
+  /** Poisson counts of positions [from, to) for four lanes, as resample.ts's `poissonRange` per lane. */
   draw(from: number, to: number): void;
   /** 2U of every slot and lane into u2 ([(slots + 1) · 4]), as `weightedPass`. */
   pass(u2: Float64Array): void;
@@ -385,6 +388,7 @@ export interface SimdKernels {
  * @param position [n] position of the k-th lowest score (the overall list's index)
  * @param flags [n] the overall list's flags
  * @param listIndex, listFlags, slotStart the slots' lists (SortedLayout)
+ * @param poisson the draw's Poisson thresholds
  * @returns null where WebAssembly SIMD is missing or n is too large for it
  */
 export function simdKernels(
@@ -394,10 +398,11 @@ export function simdKernels(
   listFlags: Uint8Array,
   slotStart: Int32Array,
   slots: number,
+  poisson: PoissonDraw,
 ): SimdKernels | null {
   const n = position.length;
   if (n > simdMaxRows) return null;
-  const module = simdModule();
+  const module = simdModule(poisson);
   if (module === null) return null;
   const length = listIndex.length;
   // The memory: counts (4n, then 8 spare bytes read past the last row), position, listIndex, the label and
