@@ -154,7 +154,7 @@ describe('stratified resamples', () => {
     // Small strata draw Poisson(1) counts; a stratum of more than 100 rows makes the rate a little lower.
     expect(drawRate(layout) < 1).toBe(rows > 1000);
     for (let r = 0; r < resamples; r++) {
-      drawResample(layout, sizes, 9, r, counts, r % 4, scratch);
+      drawResample(layout, sizes, 9, r, counts, 4, r % 4, scratch);
       for (let s = 0; s < layout.strata; s++) {
         let total = 0;
         let below = 0;

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { bootstrapClaimed, bootstrapRange, replicateColumns, type BootstrapPlan } from './bootstrap';
 import type { BootstrapRunner } from './fairness-report';
-import { lanes } from './weighted-pass';
+import { simdLanes } from './simd-kernels';
 
 export interface ParallelBootstrapOptions {
   /** The built worker entry; null runs everything in this thread (e.g. tests running from source). */
@@ -35,7 +35,7 @@ export interface BootstrapWorkerData {
 /** The threads a plan will use under `options`. */
 export function bootstrapThreads(plan: BootstrapPlan, options: ParallelBootstrapOptions): number {
   if (options.workerPath === null) return 1;
-  const batches = Math.ceil(plan.resamples / lanes);
+  const batches = Math.ceil(plan.resamples / simdLanes);
   const wanted =
     options.threads === 'auto'
       ? plan.layout.n * plan.resamples < parallelMinWork
@@ -59,7 +59,7 @@ export function parallelBootstrap(options: ParallelBootstrapOptions): BootstrapR
       plan,
       replicates: new Float64Array(new SharedArrayBuffer(8 * length)),
       claim: new Int32Array(new SharedArrayBuffer(8)),
-      batch: lanes,
+      batch: simdLanes,
     };
     const workers: Worker[] = [];
     const finished: Promise<void>[] = [];

@@ -4,7 +4,7 @@
  * same replicates (bootstrap-parallel.ts). Shared by the main thread and the bootstrap worker: no Node imports.
  */
 import { correctTotals, drawResample, resampleScratch, seedStream, type ResampleScratch } from './resample';
-import { simdKernels, type SimdKernels } from './simd-kernels';
+import { simdKernels, simdLanes, type SimdKernels } from './simd-kernels';
 import {
   lanes,
   passSums,
@@ -65,10 +65,11 @@ export interface BootstrapScratch {
   readonly sizes: Int32Array;
   /** The WebAssembly SIMD kernels, or null: the JavaScript loops. */
   readonly simd: SimdKernels | null;
-  /** [n] four lanes of counts per row (in the kernels' memory where they run), and the same memory as bytes. */
-  readonly counts: Uint32Array;
+  /** Resamples per pass: 8 with the kernels, 4 in JavaScript; a position's counts are that many bytes. */
+  readonly batch: number;
+  /** [batch · n] the counts (in the kernels' memory where they run). */
   readonly countBytes: Uint8Array;
-  /** [(slots + 1) · lanes] 2U per slot and lane. */
+  /** [(slots + 1) · batch] 2U per slot and lane. */
   readonly u2: Float64Array;
   readonly sums: PassSums;
   readonly resample: ResampleScratch[];
@@ -79,7 +80,7 @@ export interface BootstrapScratch {
  */
 export function bootstrapScratch(plan: BootstrapPlan, useSimd = true): BootstrapScratch {
   const { layout } = plan;
-  const resample = Array.from({ length: lanes }, () => resampleScratch(layout));
+  const resample = Array.from({ length: simdLanes }, () => resampleScratch(layout));
   const simd = useSimd
     ? simdKernels(
         layout.position,
@@ -91,20 +92,20 @@ export function bootstrapScratch(plan: BootstrapPlan, useSimd = true): Bootstrap
         (resample[0] as ResampleScratch).poisson,
       )
     : null;
-  const countBytes = simd === null ? new Uint8Array(4 * layout.n) : simd.countBytes;
+  const batch = simd === null ? lanes : simdLanes;
   return {
     sizes: stratumSizes(layout),
     simd,
-    counts: new Uint32Array(countBytes.buffer, countBytes.byteOffset, layout.n),
-    countBytes,
-    u2: new Float64Array((layout.slots + 1) * lanes),
+    batch,
+    countBytes: simd === null ? new Uint8Array(lanes * layout.n) : simd.countBytes,
+    u2: new Float64Array((layout.slots + 1) * batch),
     sums: passSums(layout),
     resample,
   };
 }
 
 /**
- * Resamples [from, to) into `replicates` ([columns · resamples], column-major by resample), four at a time.
+ * Resamples [from, to) into `replicates` ([columns · resamples], column-major by resample), a batch at a time.
  * Resample r depends only on (seed, r): any split of the resamples into ranges gives the same replicates.
  */
 export function bootstrapRange(
@@ -115,28 +116,41 @@ export function bootstrapRange(
   scratch: BootstrapScratch = bootstrapScratch(plan),
 ): void {
   const { layout, seed } = plan;
-  const { sizes, counts, countBytes, u2, sums, simd } = scratch;
-  for (let first = from; first < to; first += lanes) {
-    const used = Math.min(lanes, to - first);
+  const { sizes, countBytes, u2, sums, simd, batch } = scratch;
+  const counts = new Uint32Array(countBytes.buffer, countBytes.byteOffset, countBytes.length / 4);
+  for (let first = from; first < to; first += batch) {
+    const used = Math.min(batch, to - first);
     // A lane left unused keeps the counts of an earlier resample: its sums are computed and ignored.
-    if (simd !== null) drawLanes(layout, sizes, seed, first, used, simd, scratch.resample);
-    else
+    if (simd !== null) {
+      drawLanes(layout, sizes, seed, first, used, simd, scratch.resample);
+      simd.pass(u2);
+    } else {
       for (let lane = 0; lane < used; lane++)
-        drawResample(layout, sizes, seed, first + lane, countBytes, lane, scratch.resample[lane] as ResampleScratch);
-    if (simd !== null) simd.pass(u2);
-    else weightedPass(layout, counts, u2);
+        drawResample(
+          layout,
+          sizes,
+          seed,
+          first + lane,
+          countBytes,
+          lanes,
+          lane,
+          scratch.resample[lane] as ResampleScratch,
+        );
+      weightedPass(layout, counts, u2);
+    }
     for (let lane = 0; lane < used; lane++) {
       const resample = scratch.resample[lane] as ResampleScratch;
       slotCounts(layout, sizes, resample.below, sums);
-      for (let g = 0; g <= layout.slots; g++) sums.u2[g] = u2[g * lanes + lane] as number;
+      for (let g = 0; g <= layout.slots; g++) sums.u2[g] = u2[g * batch + lane] as number;
       writeReplicate(plan, sums, replicates, first + lane);
     }
   }
 }
 
 /**
- * `drawResample` of resamples first … first + 3 at once: the Poisson counts by the SIMD kernel, the corrections
- * to the strata's sizes lane by lane in JavaScript (from each lane's stream where the kernel left it).
+ * `drawResample` of resamples first … first + 7 at once: the Poisson counts by the SIMD kernel (two groups of
+ * four lanes), the corrections to the strata's sizes lane by lane in JavaScript (from each lane's stream where the
+ * kernel left it).
  */
 function drawLanes(
   layout: SortedLayout,
@@ -149,29 +163,35 @@ function drawLanes(
 ): void {
   const { state, totals, largest } = simd;
   largest.fill(0);
-  for (let lane = 0; lane < lanes; lane++) {
+  for (let lane = 0; lane < simdLanes; lane++) {
     const own = (scratch[lane] as ResampleScratch).state;
     seedStream(seed, first + lane, 0, own);
-    for (let i = 0; i < 4; i++) state[i * lanes + lane] = own[i] as number;
+    const at = 16 * (lane >> 2) + (lane & 3);
+    for (let i = 0; i < 4; i++) state[at + 4 * i] = own[i] as number;
   }
   const { offsets, stratumBelow, strata } = layout;
   for (let s = 0; s < strata; s++) {
     const start = offsets[s] as number;
     const middle = start + (stratumBelow[s] as number);
-    simd.draw(start, middle);
-    for (let lane = 0; lane < used; lane++) (scratch[lane] as ResampleScratch).below[s] = totals[lane] as number;
-    simd.draw(middle, offsets[s + 1] as number);
-    for (let lane = 0; lane < used; lane++) {
-      const own = scratch[lane] as ResampleScratch;
-      own.count[s] = (own.below[s] as number) + (totals[lane] as number);
+    const end = offsets[s + 1] as number;
+    for (let group = 0; group < simdLanes / 4; group++) {
+      simd.draw(group, start, middle);
+      for (let lane = 4 * group; lane < 4 * group + 4; lane++)
+        (scratch[lane] as ResampleScratch).below[s] = totals[lane] as number;
+      simd.draw(group, middle, end);
+      for (let lane = 4 * group; lane < 4 * group + 4; lane++) {
+        const own = scratch[lane] as ResampleScratch;
+        own.count[s] = (own.below[s] as number) + (totals[lane] as number);
+      }
     }
   }
   for (let lane = 0; lane < used; lane++) {
     const own = scratch[lane] as ResampleScratch;
-    for (let i = 0; i < 4; i++) own.state[i] = state[i * lanes + lane] as number;
+    const at = 16 * (lane >> 2) + (lane & 3);
+    for (let i = 0; i < 4; i++) own.state[i] = state[at + 4 * i] as number;
     own.largest[0] = largest[lane] as number;
-    if (!correctTotals(layout, sizes, simd.countBytes, lane, own))
-      drawResample(layout, sizes, seed, first + lane, simd.countBytes, lane, own, 1);
+    if (!correctTotals(layout, sizes, simd.countBytes, simdLanes, lane, own))
+      drawResample(layout, sizes, seed, first + lane, simd.countBytes, simdLanes, lane, own, 1);
   }
 }
 

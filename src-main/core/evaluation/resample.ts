@@ -139,15 +139,15 @@ export function resampleScratch(layout: SortedLayout): ResampleScratch {
 }
 
 /**
- * Resample r of `seed` into one lane: `counts[4p + lane]` = times the row at position p was drawn (the lane's
- * byte of a little-endian Uint32; positions: `SortedLayout.position`); `scratch.below[s]` = draws of stratum s
+ * Resample r of `seed` into one lane: `counts[stride · p + lane]` = times the row at position p was drawn (the
+ * lane's byte of the position's `stride` bytes; positions: `SortedLayout.position`); `scratch.below[s]` = draws of stratum s
  * below the threshold (its rows drawn in total is its size).
  *
  * A count must fit in a byte (255). A resample where one would not (a stratum of more than 255 rows drawing one
  * row more than 255 times: probability below 10^-400 for any data set) is drawn again from the next stream of r.
  *
  * @param sizes [strata] rows of each stratum
- * @param counts [4n] the lane's bytes overwritten
+ * @param counts [stride · n] the lane's bytes overwritten
  * @param firstAttempt the stream to start from (0; the SIMD draw hands over a lane it could not finish as 1)
  */
 export function drawResample(
@@ -156,28 +156,35 @@ export function drawResample(
   seed: number,
   r: number,
   counts: Uint8Array,
+  stride: number,
   lane: number,
   scratch: ResampleScratch,
   firstAttempt = 0,
 ): void {
   for (let attempt = firstAttempt; ; attempt++) {
     seedStream(seed, r, attempt, scratch.state);
-    poissonCounts(layout, counts, lane, scratch);
-    if (correctTotals(layout, sizes, counts, lane, scratch)) return;
+    poissonCounts(layout, counts, stride, lane, scratch);
+    if (correctTotals(layout, sizes, counts, stride, lane, scratch)) return;
   }
 }
 
 /** Poisson(1) counts of every position, stratum by stratum, with each stratum's totals below the threshold and in all. */
-function poissonCounts(layout: SortedLayout, counts: Uint8Array, lane: number, scratch: ResampleScratch): void {
+function poissonCounts(
+  layout: SortedLayout,
+  counts: Uint8Array,
+  stride: number,
+  lane: number,
+  scratch: ResampleScratch,
+): void {
   const { offsets, stratumBelow, strata } = layout;
   const { below, count } = scratch;
   scratch.largest[0] = 0;
   for (let s = 0; s < strata; s++) {
     const start = offsets[s] as number;
     const middle = start + (stratumBelow[s] as number);
-    const drawnBelow = poissonRange(counts, lane, scratch, start, middle);
+    const drawnBelow = poissonRange(counts, stride, lane, scratch, start, middle);
     below[s] = drawnBelow;
-    count[s] = drawnBelow + poissonRange(counts, lane, scratch, middle, offsets[s + 1] as number);
+    count[s] = drawnBelow + poissonRange(counts, stride, lane, scratch, middle, offsets[s + 1] as number);
   }
 }
 
@@ -185,7 +192,14 @@ function poissonCounts(layout: SortedLayout, counts: Uint8Array, lane: number, s
  * Poisson(1) counts of positions [from, to) into the lane's bytes, one output each; returns their sum and keeps
  * the largest in `scratch.largest`.
  */
-function poissonRange(counts: Uint8Array, lane: number, scratch: ResampleScratch, from: number, to: number): number {
+function poissonRange(
+  counts: Uint8Array,
+  stride: number,
+  lane: number,
+  scratch: ResampleScratch,
+  from: number,
+  to: number,
+): number {
   const { table, thresholds } = scratch.poisson;
   const state = scratch.state;
   let largest = scratch.largest[0] as number;
@@ -204,7 +218,7 @@ function poissonRange(counts: Uint8Array, lane: number, scratch: ResampleScratch
     c = (c + t) | 0;
     let w = table[t >>> 20] as number;
     if (w === 255) w = countOf(thresholds, t >>> 0);
-    counts[4 * p + lane] = w;
+    counts[stride * p + lane] = w;
     total += w;
     if (w > largest) largest = w;
   }
@@ -225,6 +239,7 @@ export function correctTotals(
   layout: SortedLayout,
   sizes: Int32Array,
   counts: Uint8Array,
+  stride: number,
   lane: number,
   scratch: ResampleScratch,
 ): boolean {
@@ -240,7 +255,7 @@ export function correctTotals(
     let excess = (count[s] as number) - m;
     while (excess > 0) {
       const i = uniformBelow(state, m, shift);
-      const at = 4 * (start + i) + lane;
+      const at = stride * (start + i) + lane;
       const v = counts[at] as number;
       if (uniformBelow(state, largest, largestShift) >= v) continue;
       counts[at] = v - 1;
@@ -249,7 +264,7 @@ export function correctTotals(
     }
     while (excess < 0) {
       const i = uniformBelow(state, m, shift);
-      const at = 4 * (start + i) + lane;
+      const at = stride * (start + i) + lane;
       const v = counts[at] as number;
       if (v === 255) return false;
       counts[at] = v + 1;

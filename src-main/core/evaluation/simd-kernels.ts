@@ -1,10 +1,11 @@
 /**
- * The bootstrap's two hot loops in WebAssembly SIMD, four resamples ("lanes") per vector:
+ * The bootstrap's two hot loops in WebAssembly SIMD, eight resamples ("lanes") per pass, four per vector:
  *
- * - `pass`: `passList` of weighted-pass.ts. The negatives so far and the negatives before the current run are
- *   one i32x4 vector each, 2U accumulates in two i64x2 vectors: a dozen vector instructions a row, no branch.
- * - `draw`: the Poisson(1) counts of resample.ts (`poissonRange`), the four lanes' sfc32 streams side by side in
- *   four i32x4 vectors: the same numbers as the JavaScript draw, lane by lane.
+ * - `pass`: `passList` of weighted-pass.ts for eight lanes (two groups of four). Per group the negatives so far
+ *   and the negatives before the current run are one i32x4 vector each, 2U accumulates in two i64x2 vectors:
+ *   about twenty vector instructions a row for eight resamples, no branch.
+ * - `draw`: the Poisson counts of resample.ts (`poissonRange`) for one group, the four lanes' sfc32 streams side
+ *   by side in four i32x4 vectors: the same numbers as the JavaScript draw, lane by lane.
  *
  * The module is under a kilobyte, assembled here (no build step, no binary in the repository); where WebAssembly
  * SIMD is missing, `simdKernels` returns null and the JavaScript loops run instead, with the same results
@@ -70,16 +71,67 @@ const i32Const = (value: number): number[] => [0x41, ...sleb(value)];
 const simd = (op: number, ...immediates: number[]): number[] => [0xfd, ...uleb(op), ...immediates];
 const memarg = (align: number, offset = 0): number[] => [...uleb(align), ...uleb(offset)];
 
+/** Lanes of the kernels: eight resamples, two i32x4 groups of four; a position's counts are eight bytes. */
+export const simdLanes = 8;
+
 /**
- * `pass(counts, index, labels, runs, from, to, out)`: 2U of one list for four lanes into out (4 × u64). labels[j]
+ * `pass(counts, index, labels, runs, from, to, out)`: 2U of one list for eight lanes into out (8 × u64). labels[j]
  * and runs[j] are bytes 0 or 255: the entry is a positive, it starts a run (splatted, they are the lane masks).
  */
 function passBody(): number[] {
-  // Parameters 0–6; locals: 7 j (i32), then v128: 8 negatives, 9 before-run, 10 weights, 11 label mask,
-  // 12 negatives + before-run, 13 2U lanes 0–1, 14 2U lanes 2–3, 15 scratch.
-  const [counts, index, labels, runs, from, to, out, j, neg, run, w, label, e, uLow, uHigh, tmp] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+  // Parameters 0–6; locals: 7 j (i32), then v128: the eight counts (as i16x8), the label mask, the run-start mask,
+  // and per group of four lanes: counts, negatives so far, negatives before the run, scratch, 2U of lanes 0–1 and
+  // 2–3 of the group.
+  const [counts, index, labels, runs, from, to, out, j, raw, label, runStart] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
   ] as const;
+  const group = (g: number) => {
+    const at = 11 + 6 * g;
+    return { w: at, neg: at + 1, run: at + 2, tmp: at + 3, uLow: at + 4, uHigh: at + 5 };
+  };
+  const lanesOf = (g: number): number[] => {
+    const { w, neg, run, tmp, uLow, uHigh } = group(g);
+    return [
+      ...get(raw),
+      ...simd(g === 0 ? 0xa9 : 0xaa), // i32x4.extend_low / extend_high_i16x8_u
+      ...set(w),
+      // run start: before-run = negatives
+      ...get(neg),
+      ...get(run),
+      ...get(runStart),
+      ...simd(0x52), // v128.bitselect
+      ...set(run),
+      // positive weights · (negatives + before-run), unsigned 32 × 32 → 64, into 2U
+      ...get(w),
+      ...get(label),
+      ...simd(0x4e), // v128.and
+      ...set(tmp),
+      ...get(neg),
+      ...get(run),
+      ...simd(0xae), // i32x4.add
+      ...set(w), // w now holds negatives + before-run (the counts are widened again below)
+      ...get(uLow),
+      ...get(tmp),
+      ...get(w),
+      ...simd(0xde), // i64x2.extmul_low_i32x4_u
+      ...simd(0xce), // i64x2.add
+      ...set(uLow),
+      ...get(uHigh),
+      ...get(tmp),
+      ...get(w),
+      ...simd(0xdf), // i64x2.extmul_high_i32x4_u
+      ...simd(0xce),
+      ...set(uHigh),
+      // negatives += negative weights (the counts again, masked the other way)
+      ...get(neg),
+      ...get(raw),
+      ...simd(g === 0 ? 0xa9 : 0xaa),
+      ...get(label),
+      ...simd(0x4f), // v128.andnot
+      ...simd(0xae),
+      ...set(neg),
+    ];
+  };
   const body: number[] = [
     ...get(from),
     ...set(j),
@@ -92,66 +144,32 @@ function passBody(): number[] {
     0x00, // br_if 0
     0x03,
     0x40, // loop
-    // w = the four count bytes at counts + 4 · index[j], widened to i32x4
+    // the eight count bytes at counts + 8 · index[j], widened to i16x8
     ...get(counts),
     ...get(index),
     ...get(j),
     ...i32Const(2),
     0x74, // i32.shl
-    0x6a,
+    0x6a, // i32.add
     0x28,
     ...memarg(2), // i32.load
-    ...i32Const(2),
+    ...i32Const(3),
     0x74,
     0x6a,
     ...simd(0x02, ...memarg(0)), // v128.load8x8_u
-    ...simd(0xa9), // i32x4.extend_low_i16x8_u
-    ...set(w),
-    // run start: before-run = negatives
-    ...get(neg),
-    ...get(run),
+    ...set(raw),
     ...get(runs),
     ...get(j),
     0x6a,
     ...simd(0x07, ...memarg(0)), // v128.load8_splat
-    ...simd(0x52), // v128.bitselect
-    ...set(run),
-    // label mask: all ones for a positive
+    ...set(runStart),
     ...get(labels),
     ...get(j),
     0x6a,
     ...simd(0x07, ...memarg(0)),
     ...set(label),
-    // e = negatives + before-run
-    ...get(neg),
-    ...get(run),
-    ...simd(0xae), // i32x4.add
-    ...set(e),
-    // positive weights
-    ...get(w),
-    ...get(label),
-    ...simd(0x4e), // v128.and
-    ...set(tmp),
-    // 2U += weight · e (unsigned 32 × 32 → 64)
-    ...get(uLow),
-    ...get(tmp),
-    ...get(e),
-    ...simd(0xde), // i64x2.extmul_low_i32x4_u
-    ...simd(0xce), // i64x2.add
-    ...set(uLow),
-    ...get(uHigh),
-    ...get(tmp),
-    ...get(e),
-    ...simd(0xdf), // i64x2.extmul_high_i32x4_u
-    ...simd(0xce),
-    ...set(uHigh),
-    // negatives += negative weights
-    ...get(neg),
-    ...get(w),
-    ...get(label),
-    ...simd(0x4f), // v128.andnot
-    ...simd(0xae),
-    ...set(neg),
+    ...lanesOf(0),
+    ...lanesOf(1),
     // while (++j < to)
     ...get(j),
     ...i32Const(1),
@@ -163,25 +181,28 @@ function passBody(): number[] {
     0x00, // br_if 0 (loop)
     0x0b, // end loop
     0x0b, // end block
-    ...get(out),
-    ...get(uLow),
-    ...simd(0x0b, ...memarg(0)), // v128.store
-    ...get(out),
-    ...get(uHigh),
-    ...simd(0x0b, ...memarg(0, 16)),
+    ...[0, 1].flatMap((g) => [
+      ...get(out),
+      ...get(group(g).uLow),
+      ...simd(0x0b, ...memarg(0, 32 * g)), // v128.store
+      ...get(out),
+      ...get(group(g).uHigh),
+      ...simd(0x0b, ...memarg(0, 32 * g + 16)),
+    ]),
     0x0b, // end function
   ];
   const locals = vector([
     [1, i32],
-    [8, v128],
+    [15, v128],
   ]);
   return [...locals, ...body];
 }
 
 /**
- * `draw(counts, from, to, state, out)`: Poisson(1) counts of positions [from, to) for four lanes (byte lane of
- * counts + 4p), each lane's sfc32 state in state (a, b, c, d: one i32x4 each) read and written back, the
- * lanes' sums into out (i32x4) and their largest counts into out + 16 (i32x4, also read: the largest so far).
+ * `draw(counts, from, to, state, out)`: Poisson counts of positions [from, to) for one group of four lanes (bytes
+ * counts + 8p … + 3: `counts` points at the group's first lane), each lane's sfc32 state in state (a, b, c, d: one
+ * i32x4 each) read and written back, the lanes' sums into out (i32x4) and their largest counts into out + 16
+ * (i32x4, also read: the largest so far).
  */
 function drawBody(thresholds: Uint32Array): number[] {
   const [counts, from, to, state, out, p, a, b, c, d, t, masks, last, total, one] = [
@@ -286,10 +307,10 @@ function drawBody(thresholds: Uint32Array): number[] {
     ...get(last),
     ...simd(0xb9), // i32x4.max_u
     ...set(largest),
-    // counts[4p .. 4p + 3] = the four counts as bytes
+    // counts[8p .. 8p + 3] = the four counts as bytes
     ...get(counts),
     ...get(p),
-    ...i32Const(2),
+    ...i32Const(3),
     0x74,
     0x6a,
     ...get(last),
@@ -370,17 +391,17 @@ function simdModule(poisson: PoissonDraw): WasmModule | null {
 
 /** A thread's instance: its memory holds the counts, copies of the lists, the lanes' streams and sums. */
 export interface SimdKernels {
-  /** [4n] the lanes' count bytes, written by `draw` (or the JavaScript draw), read by `pass`. */
+  /** [8n] the eight lanes' count bytes (lane l of position p at 8p + l), written by `draw`, read by `pass`. */
   readonly countBytes: Uint8Array;
-  /** [16] the four lanes' sfc32 states: a of lanes 0–3, then b, c, d. */
+  /** [32] the lanes' sfc32 states: group g (lanes 4g … 4g + 3) at 16g: a of its four lanes, then b, c, d. */
   readonly state: Int32Array;
-  /** [4] each lane's sum of the counts of the last `draw`. */
+  /** [8] each lane's sum of the counts of its group's last `draw`. */
   readonly totals: Int32Array;
-  /** [4] each lane's largest count drawn since it was last set to 0. */
+  /** [8] each lane's largest count drawn since it was last set to 0. */
   readonly largest: Int32Array;
-  /** Poisson counts of positions [from, to) for four lanes, as resample.ts's `poissonRange` per lane. */
-  draw(from: number, to: number): void;
-  /** 2U of every slot and lane into u2 ([(slots + 1) · 4]), as `weightedPass`. */
+  /** Poisson counts of positions [from, to) for one group of four lanes, as resample.ts's `poissonRange`. */
+  draw(group: number, from: number, to: number): void;
+  /** 2U of every slot and lane into u2 ([(slots + 1) · 8], slot g lane l at 8g + l), as `weightedPass`. */
   pass(u2: Float64Array): void;
 }
 
@@ -405,21 +426,20 @@ export function simdKernels(
   const module = simdModule(poisson);
   if (module === null) return null;
   const length = listIndex.length;
-  // The memory: counts (4n, then 8 spare bytes read past the last row), position, listIndex, the label and
-  // run-start masks (bytes 0 or 255) of the overall list and of the lists, out (32 bytes), state (64), totals and
-  // largest counts (32); each 16-byte aligned.
+  // The memory: counts (8n), position, listIndex, the label and run-start masks (bytes 0 or 255) of the overall
+  // list and of the lists, out (64 bytes), states (2 × 64), sums and largest counts (2 × 32); each 16-byte aligned.
   const align = (x: number): number => Math.ceil(x / 16) * 16;
   const countsAt = 0;
-  const positionAt = align(4 * n + 8);
+  const positionAt = align(8 * n);
   const indexAt = align(positionAt + 4 * n);
   const labelsAt = align(indexAt + 4 * length);
   const runsAt = align(labelsAt + n);
   const listLabelsAt = align(runsAt + n);
   const listRunsAt = align(listLabelsAt + length);
   const outAt = align(listRunsAt + length);
-  const stateAt = outAt + 32;
-  const totalsAt = stateAt + 64;
-  const bytes = totalsAt + 32;
+  const stateAt = outAt + 64;
+  const totalsAt = stateAt + 128;
+  const bytes = totalsAt + 64;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const passList = instance.exports.pass as (
@@ -452,18 +472,27 @@ export function simdKernels(
   };
   masks(flags, labelsAt, runsAt);
   masks(listFlags, listLabelsAt, listRunsAt);
-  const out = new Uint32Array(buffer, outAt, 8);
+  const out = new Uint32Array(buffer, outAt, 16);
   const read = (u2: Float64Array, at: number): void => {
-    for (let lane = 0; lane < 4; lane++)
+    for (let lane = 0; lane < simdLanes; lane++)
       u2[at + lane] = (out[2 * lane + 1] as number) * 4294967296 + (out[2 * lane] as number);
   };
+  // Group g's sums and largest counts: totals + 32g (4 × i32), + 32g + 16 (4 × i32); as views, lane-ordered.
+  const sums = new Int32Array(buffer, totalsAt, 16);
+  const totals = new Int32Array(simdLanes);
+  const largest = new Int32Array(simdLanes);
   return {
-    countBytes: new Uint8Array(buffer, countsAt, 4 * n),
-    state: new Int32Array(buffer, stateAt, 16),
-    totals: new Int32Array(buffer, totalsAt, 4),
-    largest: new Int32Array(buffer, totalsAt + 16, 4),
-    draw(from, to) {
-      drawRange(countsAt, from, to, stateAt, totalsAt);
+    countBytes: new Uint8Array(buffer, countsAt, 8 * n),
+    state: new Int32Array(buffer, stateAt, 32),
+    totals,
+    largest,
+    draw(group, from, to) {
+      for (let lane = 0; lane < 4; lane++) sums[8 * group + 4 + lane] = largest[4 * group + lane] as number;
+      drawRange(countsAt + 4 * group, from, to, stateAt + 64 * group, totalsAt + 32 * group);
+      for (let lane = 0; lane < 4; lane++) {
+        totals[4 * group + lane] = sums[8 * group + lane] as number;
+        largest[4 * group + lane] = sums[8 * group + 4 + lane] as number;
+      }
     },
     pass(u2) {
       u2.fill(0);
@@ -479,7 +508,7 @@ export function simdKernels(
           slotStart[g + 1] as number,
           outAt,
         );
-        read(u2, g * 4);
+        read(u2, g * simdLanes);
       }
     },
   };
