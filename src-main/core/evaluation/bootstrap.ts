@@ -161,8 +161,7 @@ function drawLanes(
   simd: SimdKernels,
   scratch: ResampleScratch[],
 ): void {
-  const { state, totals, largest } = simd;
-  largest.fill(0);
+  const { state, totals } = simd;
   for (let lane = 0; lane < simdLanes; lane++) {
     const own = (scratch[lane] as ResampleScratch).state;
     seedStream(seed, first + lane, 0, own);
@@ -189,7 +188,6 @@ function drawLanes(
     const own = scratch[lane] as ResampleScratch;
     const at = 16 * (lane >> 2) + (lane & 3);
     for (let i = 0; i < 4; i++) own.state[i] = state[at + 4 * i] as number;
-    own.largest[0] = largest[lane] as number;
     if (!correctTotals(layout, sizes, simd.countBytes, simdLanes, lane, own))
       drawResample(layout, sizes, seed, first + lane, simd.countBytes, simdLanes, lane, own, 1);
   }

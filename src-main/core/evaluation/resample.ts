@@ -119,8 +119,6 @@ function uniformBelow(state: RandomState, m: number, shift: number): number {
 export interface ResampleScratch {
   readonly poisson: PoissonDraw;
   readonly state: RandomState;
-  /** [1] the largest Poisson count drawn (the bound of the rejection in `correctTotals`). */
-  readonly largest: Int32Array;
   /** [strata] drawn rows per stratum below the threshold. */
   readonly below: Int32Array;
   /** [strata] drawn rows per stratum in total. */
@@ -132,7 +130,6 @@ export function resampleScratch(layout: SortedLayout): ResampleScratch {
   return {
     poisson: poissonDraw(drawRate(layout)),
     state: new Int32Array(4),
-    largest: new Int32Array(1),
     below: new Int32Array(size),
     count: new Int32Array(size),
   };
@@ -178,7 +175,6 @@ function poissonCounts(
 ): void {
   const { offsets, stratumBelow, strata } = layout;
   const { below, count } = scratch;
-  scratch.largest[0] = 0;
   for (let s = 0; s < strata; s++) {
     const start = offsets[s] as number;
     const middle = start + (stratumBelow[s] as number);
@@ -189,8 +185,7 @@ function poissonCounts(
 }
 
 /**
- * Poisson(1) counts of positions [from, to) into the lane's bytes, one output each; returns their sum and keeps
- * the largest in `scratch.largest`.
+ * Poisson counts of positions [from, to) into the lane's bytes, one output each; returns their sum.
  */
 function poissonRange(
   counts: Uint8Array,
@@ -202,7 +197,6 @@ function poissonRange(
 ): number {
   const { table, thresholds } = scratch.poisson;
   const state = scratch.state;
-  let largest = scratch.largest[0] as number;
   let a = state[0] as number;
   let b = state[1] as number;
   let c = state[2] as number;
@@ -220,9 +214,7 @@ function poissonRange(
     if (w === 255) w = countOf(thresholds, t >>> 0);
     counts[stride * p + lane] = w;
     total += w;
-    if (w > largest) largest = w;
   }
-  scratch.largest[0] = largest;
   state[0] = a;
   state[1] = b;
   state[2] = c;
@@ -233,7 +225,7 @@ function poissonRange(
 /**
  * Brings each stratum's total (`scratch.count`, with the stream in `scratch.state` right after the Poisson counts)
  * to its size: removes uniformly chosen drawn balls (rejection: a uniform row, kept with probability
- * count / the largest count drawn) or adds uniform draws. False when a count would pass 255.
+ * count / the largest count a draw can give) or adds uniform draws. False when a count would pass 255.
  */
 export function correctTotals(
   layout: SortedLayout,
@@ -245,7 +237,7 @@ export function correctTotals(
 ): boolean {
   const { offsets, stratumBelow, strata } = layout;
   const { state, count, below } = scratch;
-  const largest = scratch.largest[0] as number;
+  const largest = scratch.poisson.thresholds.length;
   const largestShift = Math.clz32(largest - 1);
   for (let s = 0; s < strata; s++) {
     const m = sizes[s] as number;

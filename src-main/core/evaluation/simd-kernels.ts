@@ -201,15 +201,13 @@ function passBody(): number[] {
 /**
  * `draw(counts, from, to, state, out)`: Poisson counts of positions [from, to) for one group of four lanes (bytes
  * counts + 8p … + 3: `counts` points at the group's first lane), each lane's sfc32 state in state (a, b, c, d: one
- * i32x4 each) read and written back, the lanes' sums into out (i32x4) and their largest counts into out + 16
- * (i32x4, also read: the largest so far).
+ * i32x4 each) read and written back, the lanes' sums into out (i32x4).
  */
 function drawBody(thresholds: Uint32Array): number[] {
   const [counts, from, to, state, out, p, a, b, c, d, t, masks, last, total, one] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
   ] as const;
   const first = 15; // locals 15–19: the first five thresholds, splatted
-  const largest = 20;
   const splat = (value: number): number[] => [...i32Const(value | 0), ...simd(0x11)];
   const geU = (k: number): number[] => [...get(t), ...get(first + k), ...simd(0x40)]; // i32x4.ge_u
   const rare: number[] = [];
@@ -228,9 +226,6 @@ function drawBody(thresholds: Uint32Array): number[] {
     ...get(state),
     ...simd(0x00, ...memarg(0, 48)),
     ...set(d),
-    ...get(out),
-    ...simd(0x00, ...memarg(0, 16)),
-    ...set(largest),
     ...splat(1),
     ...set(one),
     ...[0, 1, 2, 3, 4].flatMap((k) => [...splat(thresholds[k] as number), ...set(first + k)]),
@@ -303,10 +298,6 @@ function drawBody(thresholds: Uint32Array): number[] {
     ...get(last),
     ...simd(0xae),
     ...set(total),
-    ...get(largest),
-    ...get(last),
-    ...simd(0xb9), // i32x4.max_u
-    ...set(largest),
     // counts[8p .. 8p + 3] = the four counts as bytes
     ...get(counts),
     ...get(p),
@@ -335,14 +326,11 @@ function drawBody(thresholds: Uint32Array): number[] {
     ...get(out),
     ...get(total),
     ...simd(0x0b, ...memarg(0)),
-    ...get(out),
-    ...get(largest),
-    ...simd(0x0b, ...memarg(0, 16)),
     0x0b,
   ];
   const locals = vector([
     [1, i32],
-    [15, v128],
+    [14, v128],
   ]);
   return [...locals, ...body];
 }
@@ -397,8 +385,6 @@ export interface SimdKernels {
   readonly state: Int32Array;
   /** [8] each lane's sum of the counts of its group's last `draw`. */
   readonly totals: Int32Array;
-  /** [8] each lane's largest count drawn since it was last set to 0. */
-  readonly largest: Int32Array;
   /** Poisson counts of positions [from, to) for one group of four lanes, as resample.ts's `poissonRange`. */
   draw(group: number, from: number, to: number): void;
   /** 2U of every slot and lane into u2 ([(slots + 1) · 8], slot g lane l at 8g + l), as `weightedPass`. */
@@ -427,7 +413,7 @@ export function simdKernels(
   if (module === null) return null;
   const length = listIndex.length;
   // The memory: counts (8n), position, listIndex, the label and run-start masks (bytes 0 or 255) of the overall
-  // list and of the lists, out (64 bytes), states (2 × 64), sums and largest counts (2 × 32); each 16-byte aligned.
+  // list and of the lists, out (64 bytes), states (2 × 64), sums (2 × 16); each 16-byte aligned.
   const align = (x: number): number => Math.ceil(x / 16) * 16;
   const countsAt = 0;
   const positionAt = align(8 * n);
@@ -439,7 +425,7 @@ export function simdKernels(
   const outAt = align(listRunsAt + length);
   const stateAt = outAt + 64;
   const totalsAt = stateAt + 128;
-  const bytes = totalsAt + 64;
+  const bytes = totalsAt + 32;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const passList = instance.exports.pass as (
@@ -477,22 +463,14 @@ export function simdKernels(
     for (let lane = 0; lane < simdLanes; lane++)
       u2[at + lane] = (out[2 * lane + 1] as number) * 4294967296 + (out[2 * lane] as number);
   };
-  // Group g's sums and largest counts: totals + 32g (4 × i32), + 32g + 16 (4 × i32); as views, lane-ordered.
-  const sums = new Int32Array(buffer, totalsAt, 16);
-  const totals = new Int32Array(simdLanes);
-  const largest = new Int32Array(simdLanes);
+  // Group g's sums at totals + 16g: lane-ordered, the totals of lanes 4g … 4g + 3.
+  const totals = new Int32Array(buffer, totalsAt, simdLanes);
   return {
     countBytes: new Uint8Array(buffer, countsAt, 8 * n),
     state: new Int32Array(buffer, stateAt, 32),
     totals,
-    largest,
     draw(group, from, to) {
-      for (let lane = 0; lane < 4; lane++) sums[8 * group + 4 + lane] = largest[4 * group + lane] as number;
-      drawRange(countsAt + 4 * group, from, to, stateAt + 64 * group, totalsAt + 32 * group);
-      for (let lane = 0; lane < 4; lane++) {
-        totals[4 * group + lane] = sums[8 * group + lane] as number;
-        largest[4 * group + lane] = sums[8 * group + 4 + lane] as number;
-      }
+      drawRange(countsAt + 4 * group, from, to, stateAt + 64 * group, totalsAt + 16 * group);
     },
     pass(u2) {
       u2.fill(0);
