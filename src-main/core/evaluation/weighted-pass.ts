@@ -4,8 +4,9 @@
  * weights, so it costs O(n) (docs/metrics.md, "Bootstrap intervals"). Typed arrays only: no per-row objects, no
  * closures, one weight type, so the loops stay monomorphic.
  *
- * Four resamples ("lanes") go through a pass together: a row's four counts are the four bytes of one Uint32, and
- * each lane's sums are locals, so the four dependency chains run side by side.
+ * This is the JavaScript pass (the reference, and the fallback where WebAssembly SIMD is missing: simd-kernels.ts
+ * does the same for eight resamples at once). Four resamples ("lanes") go through it together: a row's four counts
+ * are the four bytes of one Uint32, and each lane's sums are locals, so the four dependency chains run side by side.
  *
  * Rows are grouped into strata: one stratum per combination of every attribute's slot and the label. A stratum's
  * size, and so every group's positives and negatives, is the same in every stratified resample; what a resample
