@@ -25,6 +25,7 @@ export default defineConfig({
           'compute-probe': resolve(root, 'src-main/core/compute/probe-process.ts'),
           'trainer-process': resolve(root, 'src-main/core/training/trainer-process.ts'),
           'import-decode-worker': resolve(root, 'src-main/core/library/import/decode-worker.ts'),
+          'metrics-bootstrap-worker': resolve(root, 'src-main/core/evaluation/bootstrap-worker.ts'),
         },
       },
     },

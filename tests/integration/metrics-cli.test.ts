@@ -117,6 +117,33 @@ describe('aligner metrics', () => {
     expect(out.intervals?.gaps.sex).toHaveProperty('auc');
   });
 
+  it('gives the same intervals on one thread and on worker threads', async () => {
+    let state = 99;
+    const random = (): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
+    const lines = ['score,label,sex,age'];
+    for (let i = 0; i < 5000; i++) {
+      const label = random() < 0.3 ? 1 : 0;
+      lines.push(
+        `${(random() * 0.7 + label * 0.3).toFixed(3)},${label},${random() < 0.5 ? 'F' : 'M'},${20 + Math.floor(random() * 70)}`,
+      );
+    }
+    const big = write('threads.csv', `${lines.join('\n')}\n`);
+    const args = ['metrics', '--predictions', big, '--group', 'sex', '--age-column', 'age', '--bootstrap', '103'];
+    const [one, two] = await Promise.all([
+      runCli([...args, '--threads', '1', '--json']),
+      runCli([...args, '--threads', '2', '--json']),
+    ]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    expect(one.stderr).toMatch(/103 bootstrap resamples, 1 thread\)/);
+    expect(two.stderr).toMatch(/103 bootstrap resamples, 2 threads\)/);
+    expect(two.stdout).toBe(one.stdout);
+    expect(output.parse(JSON.parse(one.stdout)).intervals?.groups.age?.['>=60']?.auc).not.toBeNull();
+  });
+
   it.each([
     ['missing column', 'score,lab\n0.1,1\n', /line 1: no column 'label'/],
     ['non-numeric score', 'score,label\n0.1,1\nhigh,0\n', /line 3: column 'score': 'high'/],

@@ -1,17 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import {
-  fairnessReport,
+  fairnessReportWith,
   metricNames,
+  parallelBootstrap,
   parseDecimal,
   parsePredictionsCsv,
   type GroupMetrics,
 } from '../../core/evaluation';
+import { builtEntry } from '../../core/runtime-paths';
 import { CliError } from '../cli-error';
 import type { Command, CommandInput } from '../command';
 
 const usage =
   'aligner metrics --predictions FILE.csv [--group COL]... [--age-column COL] [--age-threshold 60] [--threshold 0.5] ' +
-  '[--bootstrap 1000] [--seed 0] [--json]';
+  '[--bootstrap 1000] [--seed 0] [--threads N] [--json]';
 
 /** A numeric option: finite, and an integer >= min where `integer` is set. */
 function numberOption(
@@ -54,8 +57,9 @@ export const metricsCommand: Command = {
     threshold: { type: 'string' },
     bootstrap: { type: 'string' },
     seed: { type: 'string' },
+    threads: { type: 'string' },
   },
-  run: ({ values, positionals, log }) => {
+  run: async ({ values, positionals, log }) => {
     if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}'; usage: ${usage}`);
     const file = values.predictions;
     if (typeof file !== 'string' || file === '')
@@ -64,6 +68,8 @@ export const metricsCommand: Command = {
     const ageThreshold = numberOption(values, 'age-threshold', 60);
     const bootstrap = numberOption(values, 'bootstrap', 1000, { min: 0 });
     const seed = numberOption(values, 'seed', 0, { min: -(2 ** 31) });
+    // Worker threads of the bootstrap; the intervals do not depend on how many.
+    const threads = values.threads === undefined ? 'auto' : numberOption(values, 'threads', 1, { min: 1 });
     const groupColumns = (Array.isArray(values.group) ? values.group : []).map(String);
     const ageColumn = typeof values['age-column'] === 'string' ? values['age-column'] : undefined;
     const seen = new Set<string>();
@@ -82,13 +88,20 @@ export const metricsCommand: Command = {
     const started = performance.now();
     const predictions = parsePredictionsCsv(text, { file, groupColumns, ageColumn, ageThreshold });
     log(`metrics: ${predictions.scores.length} predictions read in ${Math.round(performance.now() - started)} ms`);
-    const report = fairnessReport(predictions.scores, predictions.labels, predictions.attributes, {
+    let used = 1;
+    const runner = parallelBootstrap({
+      workerPath: builtEntry('metrics-bootstrap-worker.js'),
+      threads,
+      cores: availableParallelism(),
+      onThreads: (n) => (used = n),
+    });
+    const report = await fairnessReportWith(runner, predictions.scores, predictions.labels, predictions.attributes, {
       threshold,
       bootstrap,
       seed,
     });
     log(
-      `metrics: done in ${Math.round(performance.now() - started)} ms${bootstrap > 0 ? ` (${bootstrap} bootstrap resamples)` : ''}`,
+      `metrics: done in ${Math.round(performance.now() - started)} ms${bootstrap > 0 ? ` (${bootstrap} bootstrap resamples, ${used} thread${used === 1 ? '' : 's'})` : ''}`,
     );
 
     const header = [

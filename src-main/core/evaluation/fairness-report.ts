@@ -3,17 +3,9 @@
  * percentile intervals on all of them, for any model's predictions (issue 7, ARCHITECTURE.md §7).
  */
 import { percentileInterval } from './aggregate';
+import { bootstrapRange, gapCount, metricCount, replicateColumns, type BootstrapPlan } from './bootstrap';
 import { metricNames, metricsFromConfusion, type GroupMetrics, type MetricName } from './classification';
-import {
-  drawStratified,
-  passScratch,
-  passSums,
-  sortedLayout,
-  strataOf,
-  weightedPass,
-  type PassSums,
-  type SortedLayout,
-} from './weighted-pass';
+import { lanes, passSums, slotCounts, sortedLayout, stratumSizes, weightedPass, type PassSums } from './weighted-pass';
 
 /** One grouping attribute: each row's value as an index into `values`, or -1 when the row has none. */
 export interface GroupingAttribute {
@@ -73,6 +65,14 @@ export const bootstrapMethod =
   'stratum (one value of every attribute × label), so every group keeps its size and its positives';
 
 /**
+ * Computes a plan's replicates ([replicateColumns(plan) · resamples]): in this thread (`fairnessReport`) or spread
+ * over worker threads (bootstrap-parallel.ts); either way the same numbers.
+ */
+export type BootstrapRunner = (plan: BootstrapPlan) => Promise<Float64Array>;
+
+/**
+ * Metrics, gaps and (with `bootstrap` > 0) intervals, all in this thread.
+ *
  * @param scores [n] finite numbers
  * @param labels [n] 0 or 1
  * @param attributes grouping attributes, each with [n] codes
@@ -83,6 +83,33 @@ export function fairnessReport(
   attributes: readonly GroupingAttribute[],
   options: FairnessOptions = {},
 ): FairnessReport {
+  const { report, plan } = pointEstimates(scores, labels, attributes, options);
+  if (plan === null) return report;
+  const replicates = new Float64Array(replicateColumns(plan) * plan.resamples);
+  bootstrapRange(plan, replicates, 0, plan.resamples);
+  return withIntervals(report, plan, attributes, replicates, options.level ?? 0.95);
+}
+
+/** `fairnessReport` with the bootstrap replicates computed by `runner` (e.g. on worker threads). */
+export async function fairnessReportWith(
+  runner: BootstrapRunner,
+  scores: Float64Array,
+  labels: Uint8Array,
+  attributes: readonly GroupingAttribute[],
+  options: FairnessOptions = {},
+): Promise<FairnessReport> {
+  const { report, plan } = pointEstimates(scores, labels, attributes, options);
+  if (plan === null) return report;
+  return withIntervals(report, plan, attributes, await runner(plan), options.level ?? 0.95);
+}
+
+/** The report without intervals, and the bootstrap's plan (null without a bootstrap). */
+function pointEstimates(
+  scores: Float64Array,
+  labels: Uint8Array,
+  attributes: readonly GroupingAttribute[],
+  options: FairnessOptions,
+): { report: FairnessReport; plan: BootstrapPlan | null } {
   const threshold = options.threshold ?? 0.5;
   const resamples = options.bootstrap ?? 1000;
   const seed = options.seed ?? 0;
@@ -94,22 +121,31 @@ export function fairnessReport(
       throw new RangeError(`fairnessReport: attribute ${attribute.name} has ${attribute.codes.length} rows, not ${n}`);
 
   // Slot 0 is every row; then one slot per (attribute, value).
-  const bases: number[] = [];
+  const bases = new Int32Array(attributes.length);
+  const valueCounts = new Int32Array(attributes.length);
   let slots = 1;
-  for (const attribute of attributes) {
-    bases.push(slots);
+  attributes.forEach((attribute, a) => {
+    bases[a] = slots;
+    valueCounts[a] = attribute.values.length;
     slots += attribute.values.length;
-  }
+  });
   const slotOfRow = attributes.map((attribute, a) => {
     const base = bases[a] as number;
-    return attribute.codes.map((code) => (code < 0 ? -1 : base + code));
+    const codes = attribute.codes;
+    const slotOf = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const code = codes[i] as number;
+      slotOf[i] = code < 0 ? -1 : base + code;
+    }
+    return slotOf;
   });
   const layout = sortedLayout(scores, labels, slotOfRow, slots, threshold);
   const sums = passSums(layout);
-  const scratch = passScratch(layout);
-  const ones = new Uint8Array(n).fill(1);
-  const identity = new Int32Array(n).map((_, i) => i);
-  weightedPass(layout, ones, identity, sums, scratch);
+  // Every row once: lane 0 of the counts.
+  const u2 = new Float64Array((slots + 1) * lanes);
+  weightedPass(layout, new Uint32Array(n).fill(1), u2);
+  for (let g = 0; g <= slots; g++) sums.u2[g] = u2[g * lanes] as number;
+  slotCounts(layout, stratumSizes(layout), layout.stratumBelow, sums);
 
   const overall = metricsOf(sums, 0);
   const groups: Record<string, Record<string, GroupMetrics>> = {};
@@ -124,7 +160,9 @@ export function fairnessReport(
     });
     groups[attribute.name] = perValue;
     gaps[attribute.name] = gapsOf(perValue);
-    excluded[attribute.name] = attribute.codes.reduce((c, code) => (code < 0 ? c + 1 : c), 0);
+    let left = 0;
+    for (const code of attribute.codes) if (code < 0) left++;
+    excluded[attribute.name] = left;
   });
 
   const report: FairnessReport = {
@@ -135,12 +173,11 @@ export function fairnessReport(
     excluded,
     bootstrap: resamples > 0 ? { resamples, seed, level, method: bootstrapMethod } : null,
   };
-  if (resamples <= 0) return report;
-  const present = Array.from(
-    { length: slots },
-    (_, g) => (sums.positives[g] as number) + (sums.negatives[g] as number) > 0,
-  );
-  return { ...report, intervals: bootstrapIntervals(layout, attributes, bases, present, resamples, seed, level) };
+  if (resamples <= 0) return { report, plan: null };
+  const present = new Uint8Array(slots);
+  for (let g = 0; g < slots; g++)
+    present[g] = (sums.positives[g] as number) + (sums.negatives[g] as number) > 0 ? 1 : 0;
+  return { report, plan: { layout, resamples, seed, bases, valueCounts, present } };
 }
 
 /** Metrics of one slot from the pass sums (weighted counts). */
@@ -149,7 +186,7 @@ function metricsOf(sums: PassSums, g: number): GroupMetrics {
   const q = sums.negatives[g] as number;
   const fn = sums.positivesBelow[g] as number;
   const tn = sums.negativesBelow[g] as number;
-  const auc = p > 0 && q > 0 ? (sums.u[g] as number) / (p * q) : null;
+  const auc = p > 0 && q > 0 ? (sums.u2[g] as number) / (2 * p * q) : null;
   return { n: p + q, positives: p, ...metricsFromConfusion({ tp: p - fn, fn, tn, fp: q - tn }, auc) };
 }
 
@@ -178,81 +215,16 @@ function gapsOf(perValue: Record<string, GroupMetrics>): GapMetrics {
   };
 }
 
-/** A metric of one slot as a number, NaN where undefined (the resample's equivalent of null). */
-function slotMetric(sums: PassSums, g: number, metric: number): number {
-  const p = sums.positives[g] as number;
-  const q = sums.negatives[g] as number;
-  const fn = sums.positivesBelow[g] as number;
-  const tn = sums.negativesBelow[g] as number;
-  const tp = p - fn;
-  switch (metric) {
-    case 0:
-      return p > 0 && q > 0 ? (sums.u[g] as number) / (p * q) : NaN;
-    case 1:
-      return p + q > 0 ? (tp + tn) / (p + q) : NaN;
-    case 2: {
-      const d = 2 * tp + (q - tn) + fn;
-      return p + q === 0 ? NaN : d === 0 ? 0 : (2 * tp) / d;
-    }
-    case 3:
-      return p > 0 ? tp / p : NaN;
-    default:
-      return q > 0 ? tn / q : NaN;
-  }
-}
-
-function bootstrapIntervals(
-  layout: SortedLayout,
+/** The report with percentile intervals from the replicates. */
+function withIntervals(
+  report: FairnessReport,
+  plan: BootstrapPlan,
   attributes: readonly GroupingAttribute[],
-  bases: readonly number[],
-  present: readonly boolean[],
-  resamples: number,
-  seed: number,
+  replicates: Float64Array,
   level: number,
-): FairnessIntervals {
-  const metricCount = metricNames.length;
-  const gapCount = gapNames.length;
-  const columns = layout.slots * metricCount + attributes.length * gapCount;
-  // replicates[column · resamples + r]
-  const replicates = new Float64Array(columns * resamples);
-  const strata = strataOf(layout);
-  const sums = passSums(layout);
-  const scratch = passScratch(layout);
-  const counts = new Uint8Array(layout.n);
-  let wide: Uint32Array | null = null;
-  let state = seed | 0;
-  for (let r = 0; r < resamples; r++) {
-    let weights: Uint8Array | Uint32Array = counts;
-    const next = drawStratified(strata, counts, state);
-    if (next === null) {
-      wide ??= new Uint32Array(layout.n);
-      state = drawStratified(strata, wide, state) as number;
-      weights = wide;
-    } else state = next;
-    weightedPass(layout, weights, strata.weightIndex, sums, scratch);
-    for (let g = 0; g < layout.slots; g++)
-      for (let m = 0; m < metricCount; m++) replicates[(g * metricCount + m) * resamples + r] = slotMetric(sums, g, m);
-    attributes.forEach((attribute, a) => {
-      const base = bases[a] as number;
-      const column = layout.slots * metricCount + a * gapCount;
-      for (let m = 0; m < metricCount; m++) {
-        let lo = Infinity;
-        let hi = -Infinity;
-        let defined = 0;
-        for (let v = 0; v < attribute.values.length; v++) {
-          const g = base + v;
-          if (present[g] !== true) continue;
-          const x = slotMetric(sums, g, m);
-          if (Number.isNaN(x)) continue;
-          defined++;
-          if (x < lo) lo = x;
-          if (x > hi) hi = x;
-        }
-        replicates[(column + m) * resamples + r] = defined >= 2 ? hi - lo : NaN;
-        if (m === 0) replicates[(column + metricCount) * resamples + r] = defined >= 1 ? lo : NaN;
-      }
-    });
-  }
+): FairnessReport {
+  const { resamples, bases, present } = plan;
+  const slots = plan.layout.slots;
   const interval = (column: number): Interval =>
     percentileInterval(replicates.subarray(column * resamples, (column + 1) * resamples), level);
   const metricIntervals = (g: number): Record<MetricName, Interval> =>
@@ -266,14 +238,14 @@ function bootstrapIntervals(
     const base = bases[a] as number;
     const perValue: Record<string, Record<MetricName, Interval>> = {};
     attribute.values.forEach((value, v) => {
-      if (present[base + v] === true) perValue[value] = metricIntervals(base + v);
+      if (present[base + v] === 1) perValue[value] = metricIntervals(base + v);
     });
     groups[attribute.name] = perValue;
-    const column = layout.slots * metricCount + a * gapCount;
+    const column = slots * metricCount + a * gapCount;
     gaps[attribute.name] = Object.fromEntries(gapNames.map((name, m) => [name, interval(column + m)])) as Record<
       GapName,
       Interval
     >;
   });
-  return { overall: metricIntervals(0), groups, gaps };
+  return { ...report, intervals: { overall: metricIntervals(0), groups, gaps } };
 }

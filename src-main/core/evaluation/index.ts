@@ -15,6 +15,8 @@ export { meanStd, percentileInterval, quantileSorted } from './aggregate';
 export {
   bootstrapMethod,
   fairnessReport,
+  fairnessReportWith,
+  type BootstrapRunner,
   gapNames,
   type FairnessIntervals,
   type FairnessOptions,
@@ -24,6 +26,12 @@ export {
   type GroupingAttribute,
   type Interval,
 } from './fairness-report';
+export {
+  bootstrapThreads,
+  parallelBootstrap,
+  parallelMinWork,
+  type ParallelBootstrapOptions,
+} from './bootstrap-parallel';
 export { parseDecimal, parsePredictionsCsv, type Predictions, type PredictionsCsvOptions } from './predictions-csv';
 export {
   attentionPeak,
