@@ -47,7 +47,14 @@ export default defineConfig({
       outDir: 'out/renderer',
       rollupOptions: { input: resolve(root, 'src-renderer/index.html') },
     },
-    resolve: { alias: { '@contract': resolve(root, 'src-main/api') } },
+    // The renderer reaches the app through the API contract; the one piece of core it shares is the pure chart
+    // and table builders of the Fairness view (no DOM, no Node), which a report exporter in Node uses as well.
+    resolve: {
+      alias: {
+        '@contract': resolve(root, 'src-main/api'),
+        '@charts': resolve(root, 'src-main/core/evaluation/charts'),
+      },
+    },
     plugins: [svelte({ configFile: resolve(root, 'svelte.config.js') })],
   },
 });

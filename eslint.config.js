@@ -49,7 +49,30 @@ export default tseslint.config(
     },
   },
   {
-    // The renderer reaches the app only through the API contract.
+    // The Fairness view's chart and table builders run in the renderer (through the `@charts` alias) and in Node
+    // (a report exporter): pure, so nothing from Node, the database or electron, and nothing of core outside them
+    // but the API's schemas.
+    files: ['src-main/core/evaluation/charts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'better-sqlite3', 'electron', 'sharp'],
+              message: 'chart builders are pure: the API schemas, echarts and each other only',
+            },
+            {
+              regex: '^\\.\\./(?!\\.\\./\\.\\./api/)',
+              message: 'chart builders are pure: the API schemas, echarts and each other only',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The renderer reaches the app only through the API contract (and the pure `@charts` builders).
     files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
     rules: {
       'no-restricted-imports': [
