@@ -18,6 +18,7 @@ import { exportModel } from '../core/export/model-export';
 import { exportPredictions } from '../core/export/predictions-export';
 import { attentionGallery } from '../core/evaluation/attention-gallery';
 import { fairnessSummary } from '../core/evaluation/fairness-summary';
+import { exportStudyReport } from '../core/report/study-report';
 import type Database from 'better-sqlite3';
 import { ApiFailure, type BinaryHandlers, type Handlers } from './dispatch';
 
@@ -78,6 +79,8 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     exportPredictions: (input) => exportPredictions(ctx.workspace().db, input),
     fairnessSummary: (query) => fairnessSummary(ctx.workspace().db, query),
     attentionGallery: (query) => attentionGallery(ctx.workspace().db, query),
+    // ---- study report (issue 8)
+    studyReport: (input) => exportStudyReport(ctx.workspace().db, input),
   };
 }
 

@@ -6,6 +6,7 @@ import { exportCommands } from './export-commands';
 import { importCommand } from './import';
 import { metricsCommand } from './metrics';
 import { simulateCommand } from './simulate';
+import { studyReportCommand } from './study-report';
 import { trainCommand } from './train';
 import { workspaceInfoCommand } from './workspace-info';
 
@@ -20,4 +21,5 @@ export const commands: readonly Command[] = [
   ...annotationsCommands,
   metricsCommand,
   ...exportCommands,
+  studyReportCommand,
 ];
