@@ -140,8 +140,11 @@ export type RunReport = z.infer<typeof runReportSchema>;
 
 export const figureEntrySchema = z
   .object({
+    /** 'table2', or the figure and the source: 'fig3-summit'. */
     id: z.string(),
     title: z.string(),
+    /** The out-of-domain source drawn; null for Table 2 (every source). */
+    source: z.string().nullable(),
     /** The SVG and PNG written, or empty when the figure's conditions are missing. */
     files: z.array(z.string()),
     /** What the figure needs when it could not be drawn; else a remark of the builder, or null. */

@@ -8,6 +8,7 @@ import {
 } from '../../src-main/api/fairness-schemas';
 import {
   alignmentChart,
+  axisExtent,
   csvField,
   dataRatioChart,
   fairnessFigures,
@@ -281,6 +282,27 @@ describe('Fig. 3: gap vs performance across alignment levels', () => {
     expect(xHigh! - xLow!).toBeCloseTo(2);
     expect(yHigh! - yLow!).toBeCloseTo(4);
     expect(chart.tooltips[0]![1]).toMatch(/Human alignment 50 %[\s\S]*ΔAUC \(×100\) 6\.0 ± 2\.0 \(n = 2\)/);
+  });
+
+  it('keeps its axes within [0, 100], gaps from 0, and cuts whiskers at the bounds', () => {
+    const wide = condition({ alignment: 1, auc: 0.97, aucGap: { sex: 0.01, age: 0.02 }, hitRate: 0.9, runIds: [5, 6] });
+    (wide.sources[0]!.performance.auc as { std: number }).std = 0.08;
+    const chart = ready(tradeoffChart(summary([baseline, wide]), { source: 'summit', gap: 'auc' }));
+    // Baseline AUC 80 ± 1 reaches down to 79; 97 ± 8 is cut at 100.
+    expect(chart.option.xAxis).toMatchObject({ min: 70, max: 100, interval: 10 });
+    expect(chart.option.yAxis).toMatchObject({ min: 0, max: 15, interval: 5 });
+    // Rendered: the sex whiskers (its colour's strokes) end at the plot's right edge (640 − 32 px), capless there.
+    const svg = renderChartSvg(chart.option, 640, 420);
+    const xs = [...svg.matchAll(/<path d="([^"]+)"[^>]*stroke="#0072B2"/g)].flatMap((m) =>
+      [...m[1]!.matchAll(/[ML]([\d.]+) /g)].map((p) => Number(p[1])),
+    );
+    expect(xs.length).toBeGreaterThan(0);
+    expect(Math.max(...xs)).toBeLessThanOrEqual(608.5);
+    expect(axisExtent([-3, 12.5])).toEqual({ min: 0, max: 15, interval: 5 });
+    expect(axisExtent([86, 107])).toEqual({ min: 85, max: 100, interval: 5 });
+    expect(axisExtent([40, 65], true)).toEqual({ min: 0, max: 80, interval: 20 });
+    expect(axisExtent([])).toEqual({ min: 0, max: 100, interval: 20 });
+    expect(axisExtent([0, 0], true)).toEqual({ min: 0, max: 5, interval: 5 });
   });
 
   it('says which runs it needs with fewer than two levels', () => {

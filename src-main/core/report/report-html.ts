@@ -24,7 +24,7 @@ const style = `
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1180px;color:#1d1d1f;line-height:1.45;padding:0 16px}
 h1{font-size:22px;margin-bottom:4px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px}
 table{border-collapse:collapse;font-size:12.5px;margin:8px 0}th,td{border-bottom:1px solid #e4e4e4;padding:3px 8px;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#666}.note{background:#fff7e0;border-left:3px solid #e6a700;padding:6px 10px}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}.muted{color:#666}.note{background:#fff7e0;border-left:3px solid #e6a700;padding:6px 10px}
 figure{margin:16px 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:12.5px;color:#555}
 .gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:10px}.gallery img{width:100%}
 .eq{font-family:"Cambria Math",Cambria,serif;font-size:15px;margin-left:16px}code{font-size:12px}`;
@@ -48,7 +48,7 @@ ${configTable(summary)}
 <h2>Methods</h2>
 ${page.methods}
 <h2>Table 2 and figures</h2>
-${page.figures.map(figureHtml).join('\n')}
+${figuresHtml(page.figures)}
 <h2>Aggregates over seeds</h2>
 ${aggregatesTable(summary.aggregates)}
 <h2>Runs</h2>
@@ -75,6 +75,17 @@ function configTable(summary: StudyReportSummary): string {
     ['age threshold (years)', String(summary.ageThreshold)],
   );
   return `<table><tbody>${entries.map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`).join('')}</tbody></table>`;
+}
+
+/** Table 2, then each out-of-domain source's figures under its name. */
+function figuresHtml(figures: readonly RenderedFigure[]): string {
+  const sources = [...new Set(figures.map((f) => f.source))];
+  return sources
+    .map((source) => {
+      const own = figures.filter((f) => f.source === source).map(figureHtml);
+      return `${source === null ? '' : `<h3>Out-of-domain source ${e(source)}</h3>`}${own.join('\n')}`;
+    })
+    .join('\n');
 }
 
 function figureHtml(figure: RenderedFigure): string {

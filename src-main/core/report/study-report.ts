@@ -110,6 +110,7 @@ export async function exportStudyReport(
     figures: figures.map((f) => ({
       id: f.id,
       title: f.title,
+      source: f.source,
       files: f.drawing ? [`figures/${f.id}.svg`, `figures/${f.id}.png`] : [],
       note: f.note,
     })),

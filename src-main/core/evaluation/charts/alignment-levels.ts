@@ -7,6 +7,7 @@ import type { LineSeriesOption } from 'echarts';
 import type { FairnessSummary, SeedSummary, SourceSummary } from '../../../api/fairness-schemas';
 import {
   alignmentLevels,
+  axisExtent,
   conditionLabel,
   conditionsOf,
   errorBarSeries,
@@ -16,6 +17,7 @@ import {
   paperValue,
   tooltipLine,
   whisker,
+  whiskerValues,
   type ChartBuild,
   type ChartSeriesInfo,
   type ErrorBarDatum,
@@ -48,6 +50,7 @@ export function alignmentChart(summary: FairnessSummary, options: AlignmentOptio
   }
   const lines: LineSeriesOption[] = [];
   const whiskers = [];
+  const allEnds: ErrorBarDatum[] = [];
   const info: ChartSeriesInfo[] = [];
   const tooltips: string[][] = [];
   for (const [i, measure] of measures.entries()) {
@@ -68,6 +71,7 @@ export function alignmentChart(summary: FairnessSummary, options: AlignmentOptio
     if (data.length === 0) continue;
     lines.push({ type: 'line', name: measure.name, color: colour, symbol: 'circle', symbolSize: 8, z: 4, data });
     whiskers.push(errorBarSeries(measure.name, colour, ends));
+    allEnds.push(...ends);
     info.push({ name: measure.name, points: data.length });
     tooltips.push(tips);
   }
@@ -108,7 +112,7 @@ export function alignmentChart(summary: FairnessSummary, options: AlignmentOptio
         name: '%',
         nameLocation: 'middle',
         nameGap: 44,
-        scale: true,
+        ...axisExtent(whiskerValues(allEnds, 'y'), true),
         splitLine: { lineStyle: { color: '#eeeeee' } },
       },
       series: [...lines, ...whiskers],

@@ -225,7 +225,8 @@ export function whisker(mean: number, std: number | null): [number, number] {
  * Error bars as a custom series (ECharts has none built in): a vertical whisker from yLow to yHigh and a
  * horizontal one from xLow to xHigh, each with end caps, in the series' colour. Its name is its data series' name,
  * so the legend shows and hides both together. `bar` shifts each whisker onto its bar in a group of `count` bars
- * (category axis), using the same layout rule as the bar series (`barGap`, `barCategoryGap`).
+ * (category axis), using the same layout rule as the bar series (`barGap`, `barCategoryGap`). A whisker that would
+ * leave the plot area (an axis bound, e.g. AUC 97 ± 8 past 100) stops at its edge without a cap there.
  */
 export function errorBarSeries(
   name: string,
@@ -233,7 +234,7 @@ export function errorBarSeries(
   data: readonly ErrorBarDatum[],
   bar?: { readonly index: number; readonly count: number; readonly barGap: string; readonly barCategoryGap: string },
 ): CustomSeriesOption {
-  const renderItem: CustomSeriesRenderItem = (_params, api) => {
+  const renderItem: CustomSeriesRenderItem = (params, api) => {
     const x = Number(api.value(0));
     const y = Number(api.value(1));
     const xLow = Number(api.value(2));
@@ -245,6 +246,11 @@ export function errorBarSeries(
       const layout = api.barLayout({ count: bar.count, barGap: bar.barGap, barCategoryGap: bar.barCategoryGap });
       shift = layout?.[bar.index]?.offsetCenter ?? 0;
     }
+    // The plot area (cartesian2d gives its rectangle in pixels): a whisker that would leave it stops at its edge
+    // and has no cap there, which marks it cut.
+    const area = params.coordSys as unknown as { x: number; y: number; width: number; height: number };
+    const clampX = (v: number): [number, boolean] => clampTo(v, area.x, area.x + area.width);
+    const clampY = (v: number): [number, boolean] => clampTo(v, area.y, area.y + area.height);
     const cap = 4;
     const style = { stroke: colour, lineWidth: 1.5, fill: 'none' };
     const children: { type: 'line'; shape: { x1: number; y1: number; x2: number; y2: number }; style: object }[] = [];
@@ -252,19 +258,23 @@ export function errorBarSeries(
       children.push({ type: 'line', shape: { x1, y1, x2, y2 }, style });
     };
     if (yLow !== yHigh) {
-      const [lx, ly] = api.coord([x, yLow]) as [number, number];
-      const [, hy] = api.coord([x, yHigh]) as [number, number];
-      const cx = lx + shift;
+      const [px, pyLow] = api.coord([x, yLow]) as [number, number];
+      const [, pyHigh] = api.coord([x, yHigh]) as [number, number];
+      const cx = px + shift;
+      const [ly, lowCut] = clampY(pyLow);
+      const [hy, highCut] = clampY(pyHigh);
       segment(cx, ly, cx, hy);
-      segment(cx - cap, ly, cx + cap, ly);
-      segment(cx - cap, hy, cx + cap, hy);
+      if (!lowCut) segment(cx - cap, ly, cx + cap, ly);
+      if (!highCut) segment(cx - cap, hy, cx + cap, hy);
     }
     if (xLow !== xHigh) {
-      const [lx, cy] = api.coord([xLow, y]) as [number, number];
-      const [hx] = api.coord([xHigh, y]) as [number, number];
+      const [pxLow, cy] = api.coord([xLow, y]) as [number, number];
+      const [pxHigh] = api.coord([xHigh, y]) as [number, number];
+      const [lx, lowCut] = clampX(pxLow);
+      const [hx, highCut] = clampX(pxHigh);
       segment(lx, cy, hx, cy);
-      segment(lx, cy - cap, lx, cy + cap);
-      segment(hx, cy - cap, hx, cy + cap);
+      if (!lowCut) segment(lx, cy - cap, lx, cy + cap);
+      if (!highCut) segment(hx, cy - cap, hx, cy + cap);
     }
     return { type: 'group', children };
   };
@@ -281,6 +291,14 @@ export function errorBarSeries(
   };
 }
 
+/** `value` within [low, high] (pixels; either order), and whether it had to move. */
+function clampTo(value: number, a: number, b: number): [number, boolean] {
+  const low = Math.min(a, b) - 0.5;
+  const high = Math.max(a, b) + 0.5;
+  const clamped = Math.min(high, Math.max(low, value));
+  return [clamped, clamped !== value];
+}
+
 /** Mean (and std) in paper units, or null when the summary has no mean. */
 export function paperValue(summary: SeedSummary | undefined): { mean: number; std: number | null } | null {
   if (!summary || summary.mean === null) return null;
@@ -293,11 +311,27 @@ export function tooltipLine(label: string, summary: SeedSummary | undefined): st
   return `${label} ${formatMeanStd(summary)} (n = ${summary.n})`;
 }
 
-/** An axis rounded out to whole steps of 5 around the data, never below 0 (paper units). */
-export function niceRange(values: readonly number[], floor = 0, ceiling = Number.POSITIVE_INFINITY): [number, number] {
+/**
+ * A value axis in paper units that holds every value (whisker ends included), within [0, 100] — no metric, gap or
+ * rate leaves it, so a whisker (mean ± std) that would is cut at the bound (see errorBarSeries) — with a
+ * tick interval of 5, 10 or 20 and both ends on a tick. `fromZero` starts at 0 (gaps, bars).
+ */
+export function axisExtent(
+  values: readonly number[],
+  fromZero = false,
+): { min: number; max: number; interval: number } {
   const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return [floor, Math.min(ceiling, 100)];
-  const lo = Math.max(floor, Math.floor(Math.min(...finite) / 5) * 5);
-  const hi = Math.min(ceiling, Math.ceil(Math.max(...finite) / 5) * 5);
-  return hi > lo ? [lo, hi] : [lo, lo + 5];
+  if (finite.length === 0) return { min: 0, max: 100, interval: 20 };
+  const lo = fromZero ? 0 : Math.max(0, Math.min(...finite));
+  const hi = Math.min(100, Math.max(...finite));
+  const span = Math.max(hi - lo, 1);
+  const interval = span <= 20 ? 5 : span <= 50 ? 10 : 20;
+  const min = Math.floor(lo / interval) * interval;
+  const max = Math.min(100, Math.max(min + interval, Math.ceil(hi / interval) * interval));
+  return { min, max, interval };
+}
+
+/** Every whisker end and centre of these error bars, for `axisExtent`. */
+export function whiskerValues(data: readonly ErrorBarDatum[], axis: 'x' | 'y'): number[] {
+  return data.flatMap((d) => (axis === 'x' ? [d.x, d.xLow, d.xHigh] : [d.y, d.yLow, d.yHigh]));
 }

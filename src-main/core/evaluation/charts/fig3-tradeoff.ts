@@ -8,6 +8,7 @@ import type { LineSeriesOption } from 'echarts';
 import type { FairnessSummary } from '../../../api/fairness-schemas';
 import {
   alignmentLevels,
+  axisExtent,
   attributeLabel,
   attributesOf,
   conditionLabel,
@@ -22,6 +23,7 @@ import {
   percent,
   tooltipLine,
   whisker,
+  whiskerValues,
   type ChartBuild,
   type ChartSeriesInfo,
   type ErrorBarDatum,
@@ -52,6 +54,7 @@ export function tradeoffChart(summary: FairnessSummary, options: TradeoffOptions
   }
   const lines: LineSeriesOption[] = [];
   const bars = [];
+  const ends: ErrorBarDatum[] = [];
   const info: ChartSeriesInfo[] = [];
   const tooltips: string[][] = [];
   for (const [i, attribute] of attributesOf(levels, options.source).entries()) {
@@ -91,6 +94,7 @@ export function tradeoffChart(summary: FairnessSummary, options: TradeoffOptions
       data: points.map((p) => ({ value: p.value, label: { formatter: percent(p.level) } })),
     });
     bars.push(errorBarSeries(name, colour, whiskers));
+    ends.push(...whiskers);
     info.push({ name, points: points.length });
     tooltips.push(tips);
   }
@@ -120,7 +124,7 @@ export function tradeoffChart(summary: FairnessSummary, options: TradeoffOptions
         name: 'AUC (×100)',
         nameLocation: 'middle',
         nameGap: 28,
-        scale: true,
+        ...axisExtent(whiskerValues(ends, 'x')),
         splitLine: { lineStyle: { color: '#eeeeee' } },
       },
       yAxis: {
@@ -128,7 +132,7 @@ export function tradeoffChart(summary: FairnessSummary, options: TradeoffOptions
         name: gapLabel(options.gap),
         nameLocation: 'middle',
         nameGap: 44,
-        scale: true,
+        ...axisExtent(whiskerValues(ends, 'y'), true),
         splitLine: { lineStyle: { color: '#eeeeee' } },
       },
       series: [...lines, ...bars],

@@ -9,6 +9,7 @@ import type { BarSeriesOption } from 'echarts';
 import type { ConditionSummary, FairnessSummary, SeedSummary } from '../../../api/fairness-schemas';
 import {
   attributeLabel,
+  axisExtent,
   baselineColour,
   conditionsOf,
   errorBarSeries,
@@ -24,6 +25,7 @@ import {
   percent,
   tooltipLine,
   whisker,
+  whiskerValues,
   type ChartBuild,
   type ChartSeriesInfo,
   type ErrorBarDatum,
@@ -70,6 +72,7 @@ export function randomChart(summary: FairnessSummary, options: RandomOptions): C
   const categories = [...gapMetrics.map((m) => gapLabel(m, false)), 'Hit rate'];
   const bars: BarSeriesOption[] = [];
   const whiskers = [];
+  const allEnds: ErrorBarDatum[] = [];
   const info: ChartSeriesInfo[] = [];
   const tooltips: string[][] = [];
   for (const [index, model] of models.entries()) {
@@ -106,6 +109,7 @@ export function randomChart(summary: FairnessSummary, options: RandomOptions): C
       barCategoryGap,
       data: data.map((v) => (v === null ? '-' : v)),
     });
+    allEnds.push(...ends);
     whiskers.push(
       errorBarSeries(model.name, model.colour, ends, { index, count: models.length, barGap, barCategoryGap }),
     );
@@ -125,12 +129,18 @@ export function randomChart(summary: FairnessSummary, options: RandomOptions): C
         info.map((s) => s.name),
       ),
       grid: { left: 64, right: 24, top: 72, bottom: 72 },
-      xAxis: { type: 'category', data: categories, axisTick: { alignWithLabel: true } },
+      xAxis: {
+        type: 'category',
+        data: categories,
+        axisTick: { alignWithLabel: true },
+        axisLabel: { interval: 0, color: '#333333' },
+      },
       yAxis: {
         type: 'value',
         name: '% (AUC ×100)',
         nameLocation: 'middle',
         nameGap: 44,
+        ...axisExtent(whiskerValues(allEnds, 'y'), true),
         splitLine: { lineStyle: { color: '#eeeeee' } },
       },
       series: [...bars, ...whiskers],

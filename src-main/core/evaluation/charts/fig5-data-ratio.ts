@@ -8,6 +8,7 @@ import type { LineSeriesOption } from 'echarts';
 import type { ConditionSummary, FairnessSummary } from '../../../api/fairness-schemas';
 import {
   attributeLabel,
+  axisExtent,
   baselineColour,
   conditionLabel,
   conditionsOf,
@@ -21,6 +22,7 @@ import {
   percent,
   tooltipLine,
   whisker,
+  whiskerValues,
   type ChartBuild,
   type ChartSeriesInfo,
   type ErrorBarDatum,
@@ -55,6 +57,7 @@ export function dataRatioChart(summary: FairnessSummary, options: DataRatioOptio
   const levels = [...new Set(reduced.map((c) => c.alignment))].sort((a, b) => a - b);
   const lines: LineSeriesOption[] = [];
   const whiskers = [];
+  const allEnds: ErrorBarDatum[] = [];
   const info: ChartSeriesInfo[] = [];
   const tooltips: string[][] = [];
   let aligned = 0;
@@ -85,6 +88,7 @@ export function dataRatioChart(summary: FairnessSummary, options: DataRatioOptio
     if (data.length === 0) continue;
     lines.push({ type: 'line', name, color: colour, symbol: 'circle', symbolSize: 8, z: 4, data });
     whiskers.push(errorBarSeries(name, colour, ends));
+    allEnds.push(...ends);
     info.push({ name, points: data.length });
     tooltips.push(tips);
   }
@@ -130,7 +134,7 @@ export function dataRatioChart(summary: FairnessSummary, options: DataRatioOptio
         name: gapLabel(options.gap),
         nameLocation: 'middle',
         nameGap: 44,
-        scale: true,
+        ...axisExtent(whiskerValues(allEnds, 'y'), true),
         splitLine: { lineStyle: { color: '#eeeeee' } },
       },
       series: [...lines, ...whiskers],
