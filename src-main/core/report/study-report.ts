@@ -69,7 +69,6 @@ export async function exportStudyReport(
   const folder = new ReportFolder(options.outDir);
   const evaluation = { ageThreshold: options.ageThreshold, threshold: options.threshold };
 
-  progress(`study ${study.id} (${study.name}): ${runs.length} runs; aggregating the finished ones`);
   const aggregates = await fairnessSummary(db, {
     studyId: study.id,
     ...(study.finding === null ? {} : { finding: study.finding }),
@@ -82,6 +81,7 @@ export async function exportStudyReport(
       'studyId',
     );
   }
+  progress(`study ${study.id} (${study.name}): ${runs.length} runs, ${aggregates.conditions.length} conditions`);
   const perRun = await runReports(db, runs, finding, evaluation, progress);
   progress('drawing Table 2 and the figures');
   const { table2Csv, figures } = await renderReportFigures(aggregates);
