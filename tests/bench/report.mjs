@@ -15,6 +15,7 @@ import {
   aligner,
   dropWork,
   emitter,
+  importTs,
   machine,
   makeWork,
   requireBuilt,
@@ -35,53 +36,29 @@ const { values } = parseArgs({
 });
 const repeats = Math.max(1, Number(values.repeats));
 
-// tests/helpers/trainer-workspace.ts `learnableNodules` (a .mjs cannot import that module).
-const nodules = [
-  '--findings',
-  'nodule',
-  '--prevalence',
-  '0.5',
-  '--nodule-amplitude',
-  '0.9',
-  '--nodule-radius',
-  '0.06-0.1',
-];
-
-/** The integration test's workspace and study: four sites, 2 × 2 micro runs; the study id. */
-function buildStudy(dbPath, work, userData) {
-  const sites = [
-    ['riverside', 48, 1, '--annotate-fraction', '1'],
-    ['hillcrest', 16, 2, '--shortcut-mode', 'none', '--role', 'validation'],
-    ['summit', 40, 3, '--ood', '--annotate-fraction', '1', '--annotators', '2'],
-    ['lakeside', 24, 4, '--ood', '--annotate-fraction', '0.6'],
-  ];
-  for (const [site, n, seed, ...extra] of sites) {
-    const args = ['simulate', '--size', '128', '--into-db', '--db', dbPath, '--out', join(work, site), '--site', site];
-    aligner([...args, '--n', String(n), '--seed', String(seed), ...nodules, ...extra], userData);
+/** The integration test's workspace (tests/helpers/fairness-plan.ts) and a study of 2 × 2 micro runs; its id. */
+async function buildStudy(dbPath, work, userData) {
+  const plan = await importTs('tests/helpers/fairness-plan.ts');
+  for (const { site, args } of plan.fairnessSites) {
+    aligner(['simulate', '--size', '128', '--into-db', '--db', dbPath, '--out', join(work, site), ...args], userData);
   }
   const runIds = [];
   for (const alignment of [0, 1]) {
     for (const seed of [0, 1]) {
-      const args = [
-        'train',
-        '--task',
-        'nodule',
-        '--train',
-        'riverside',
-        '--val',
-        'hillcrest',
-        '--test',
-        'summit,lakeside',
-      ];
-      args.push('--alignment', String(alignment), '--seed', String(seed), '--epochs', '2', '--batch', '16');
-      const answer = JSON.parse(aligner([...args, '--backend', 'wasm', '--db', dbPath, '--json'], userData));
+      const answer = JSON.parse(aligner(plan.microTrainArgs(dbPath, { alignment, seed }), userData));
       if (answer.status !== 'done') throw new Error(`run ${answer.runId} ended ${answer.status}`);
       runIds.push(answer.runId);
     }
   }
   const db = new Database(dbPath);
   try {
-    const config = { name: 'bench sweep', finding: 'nodule', levels: [0, 1], seeds: [0, 1], preset: 'micro' };
+    const config = {
+      name: 'bench sweep',
+      finding: plan.fairnessFinding,
+      levels: [0, 1],
+      seeds: [0, 1],
+      preset: 'micro',
+    };
     const id = Number(
       db.prepare('INSERT INTO studies (name, config) VALUES (?, ?)').run(config.name, JSON.stringify(config))
         .lastInsertRowid,
@@ -113,7 +90,7 @@ runMain('report', async () => {
     let studyId = Number(values.study);
     if (values.db === undefined) {
       const t0 = performance.now();
-      studyId = buildStudy(dbPath, work, userData);
+      studyId = await buildStudy(dbPath, work, userData);
       process.stderr.write(`built the study's workspace in ${round((performance.now() - t0) / 1000)} s\n`);
     }
     const runs = [];

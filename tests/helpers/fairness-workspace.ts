@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { runCli } from './cli';
-import { learnableNodules, simulateInto } from './trainer-workspace';
+import { fairnessSites, microTrainArgs, type MicroRun } from './fairness-plan';
+import { simulateInto } from './trainer-workspace';
+
+export { fairnessFinding, fairnessTestSources, type MicroRun } from './fairness-plan';
 
 /**
  * A workspace for the fairness and study-report tests, made as a user makes one: `aligner simulate --into-db`
@@ -15,44 +18,21 @@ export interface FairnessWorkspace {
   readonly cohorts: readonly string[];
 }
 
-export const fairnessFinding = 'nodule';
-export const fairnessTestSources: readonly string[] = ['summit', 'lakeside'];
-
 export async function buildFairnessWorkspace(dir: string): Promise<FairnessWorkspace> {
   const db = join(dir, 'w.db');
   const env: NodeJS.ProcessEnv = { ALIGNER_USER_DATA: join(dir, 'user-data'), ALIGNER_DB: '' };
-  const sites: [string, number, number, ...string[]][] = [
-    ['riverside', 48, 1, '--annotate-fraction', '1'],
-    ['hillcrest', 16, 2, '--shortcut-mode', 'none', '--role', 'validation'],
-    ['summit', 40, 3, '--ood', '--annotate-fraction', '1', '--annotators', '2'],
-    ['lakeside', 24, 4, '--ood', '--annotate-fraction', '0.6'],
-  ];
   const cohorts: string[] = [];
-  for (const [site, n, seed, ...extra] of sites) {
+  for (const { site, args } of fairnessSites) {
     const out = join(dir, site);
     cohorts.push(out);
-    const args = ['--out', out, '--site', site, '--n', `${n}`, '--seed', `${seed}`, ...learnableNodules, ...extra];
-    await simulateInto(db, args, env);
+    await simulateInto(db, ['--out', out, ...args], env);
   }
   return { db, env, cohorts };
 }
 
-export interface MicroRun {
-  readonly alignment: number;
-  readonly seed: number;
-  /** Default true: tested on both out-of-domain sites. */
-  readonly test?: boolean;
-}
-
 /** `aligner train` of one micro run for two epochs; its id (it must end 'done'). */
 export async function trainFairnessRun(ws: FairnessWorkspace, run: MicroRun): Promise<number> {
-  const args = [
-    'train',
-    ...['--task', fairnessFinding, '--train', 'riverside', '--val', 'hillcrest'],
-    ...(run.test === false ? [] : ['--test', fairnessTestSources.join(',')]),
-    ...['--alignment', `${run.alignment}`, '--seed', `${run.seed}`, '--epochs', '2', '--batch', '16'],
-    ...['--backend', 'wasm', '--db', ws.db, '--json'],
-  ];
+  const args = microTrainArgs(ws.db, run);
   const result = await runCli(args, ws.env);
   if (result.code !== 0) throw new Error(`aligner train exited ${result.code}:\n${result.stderr}`);
   const answer = JSON.parse(result.stdout.trim()) as { runId: number; status: string };

@@ -10,14 +10,18 @@ import { conditionLabel } from '../evaluation/charts/common';
 
 const performanceKeys = ['auc', 'accuracy', 'f1', 'sensitivity', 'specificity'] as const;
 
+/** A condition (alignment level × data ratio × ablation × preset) as columns. */
+const conditionColumns = ['condition_key', 'condition', 'preset', 'alignment', 'data_ratio', 'random_alignment'];
+
+function conditionCells(c: RunReport['condition']): CsvValue[] {
+  return c
+    ? [c.key, c.label, c.preset, c.alignment, c.dataRatio, Number(c.randomAlignment)]
+    : conditionColumns.map(() => null);
+}
+
 export const runsCsvHeader: readonly string[] = [
   'run',
-  'condition_key',
-  'condition',
-  'preset',
-  'alignment',
-  'data_ratio',
-  'random_alignment',
+  ...conditionColumns,
   'seed',
   'status',
   'backend',
@@ -37,12 +41,7 @@ export function runsCsv(runs: readonly RunReport[]): string {
     runsCsvHeader,
     runs.map((r): CsvValue[] => [
       r.runId,
-      r.condition?.key,
-      r.condition?.label,
-      r.condition?.preset,
-      r.condition?.alignment,
-      r.condition?.dataRatio,
-      r.condition ? Number(r.condition.randomAlignment) : null,
+      ...conditionCells(r.condition),
       r.seed,
       r.status,
       r.backend,
@@ -151,12 +150,7 @@ export function runMetricsCsv(runs: readonly RunReport[]): string {
 }
 
 export const aggregatedCsvHeader: readonly string[] = [
-  'condition_key',
-  'condition',
-  'preset',
-  'alignment',
-  'data_ratio',
-  'random_alignment',
+  ...conditionColumns,
   'runs',
   'source',
   'attribute',
@@ -218,12 +212,7 @@ export function aggregatedCsv(summary: FairnessSummary): string {
     aggregatedRows(summary).map((row): CsvValue[] => {
       const c = conditions.get(row.conditionKey)!;
       return [
-        c.key,
-        conditionLabel(c),
-        c.preset,
-        c.alignment,
-        c.dataRatio,
-        Number(c.randomAlignment),
+        ...conditionCells({ ...c, label: conditionLabel(c) }),
         c.runIds.length,
         row.source,
         row.attribute,
