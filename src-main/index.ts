@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
 import { eventChannel } from './api/bridge';
+import type { EventPayload } from './api/contract';
 import { createBinaryDispatch, createDispatch } from './api/dispatch';
 import { createBinaryHandlers, createHandlers, type HostServices } from './api/handlers';
 import { AppContext } from './core/app-context';
@@ -93,6 +94,26 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
+/** A study's progress on the taskbar button (Windows, Linux launchers) or the dock icon (macOS). */
+function showStudyProgress(win: BrowserWindow, study: EventPayload<'study'>): void {
+  switch (study.status) {
+    case 'running':
+      win.setProgressBar(study.fraction);
+      break;
+    case 'pausing':
+    case 'paused':
+      win.setProgressBar(study.fraction, { mode: 'paused' });
+      break;
+    case 'interrupted':
+      win.setProgressBar(study.fraction, { mode: 'error' });
+      break;
+    case 'finished':
+    case 'cancelled':
+      win.setProgressBar(-1);
+      break;
+  }
+}
+
 async function start(): Promise<void> {
   setEntryDir(import.meta.dirname);
   // Same override as the CLI and the browser host (tests and portable installs use it).
@@ -112,6 +133,7 @@ async function start(): Promise<void> {
     electronVersion: process.versions.electron ?? null,
     probeBackend: (preference) => probeInChild(electronLauncher, join(outMain, 'compute-probe.js'), preference),
     trainer: { launcher: electronLauncher, trainerModule: join(outMain, 'trainer-process.js') },
+    resumeStudies: true,
   });
   const workspacePath = resolveWorkspacePath(argValue('--db'), userDataDir);
   let openError: string | null = null;
@@ -147,7 +169,9 @@ async function start(): Promise<void> {
     void dialog.showMessageBox(win, { type: 'error', title: 'Cannot open the workspace', message: openError });
   }
   const unsubscribe = ctx.events.subscribe((message) => {
-    if (win && !win.isDestroyed()) win.webContents.send(eventChannel, message);
+    if (!win || win.isDestroyed()) return;
+    win.webContents.send(eventChannel, message);
+    if (message.event === 'study') showStudyProgress(win, message.payload);
   });
 
   app.on('second-instance', () => {

@@ -64,6 +64,13 @@ import {
   trainPlanSchema,
 } from './training-schemas';
 import { imagePixelsMetaSchema } from './viewer-schemas';
+import {
+  studyCreateInputSchema,
+  studyDetailSchema,
+  studyEventSchema,
+  studySummarySchema,
+  studyValidationSchema,
+} from './study-schemas';
 
 // ---------------------------------------------------------------- shared shapes
 
@@ -292,6 +299,48 @@ export const calls = {
     predictionsExportSummarySchema,
     "Write a finished run's test predictions for one finding as a de-identified CSV for `aligner metrics` on the host.",
   ),
+  // ------------------------------------------------------------ studies (issue 8)
+  studyValidate: call(
+    z.object({ config: z.unknown(), estimate: z.boolean().default(false) }).strict(),
+    studyValidationSchema,
+    'Check a study file against the schema and the workspace (every problem, one line each); with estimate, time the preset on its backend and estimate the total.',
+  ),
+  studyCreate: call(
+    studyCreateInputSchema,
+    z.object({ studyId: z.number().int() }).strict(),
+    'Validate and time a study, queue all its runs, and start training them one after another; progress arrives as study events.',
+  ),
+  studiesList: call(
+    noInput,
+    z.array(studySummarySchema),
+    'Every study of the workspace with its progress and ETA, newest first.',
+  ),
+  studyGet: call(
+    z.object({ studyId: z.number().int().positive() }).strict(),
+    studyDetailSchema,
+    'One study with its runs in queue order (level, seed, data ratio, arm, status, results).',
+  ),
+  studyPause: call(
+    z.object({ studyId: z.number().int().positive() }).strict(),
+    studySummarySchema,
+    'Finish the run in training and take no new one.',
+  ),
+  studyResume: call(
+    z.object({ studyId: z.number().int().positive() }).strict(),
+    studySummarySchema,
+    'Take runs again: interrupted and cancelled runs are queued again and continue from their last checkpoint.',
+  ),
+  studyCancel: call(
+    z.object({ studyId: z.number().int().positive() }).strict(),
+    studySummarySchema,
+    'Stop the run in training after its current step and mark every run left cancelled.',
+  ),
+  runRetry: call(
+    z.object({ runId: z.number().int().positive() }).strict(),
+    z.object({ runId: z.number().int(), studyId: z.number().int() }).strict(),
+    'Put a failed or cancelled run of a study back in its queue (it continues from its last checkpoint).',
+  ),
+  // ------------------------------------------------------------ end of studies
   fairnessSummary: call(
     fairnessQuerySchema,
     fairnessSummarySchema,
@@ -373,6 +422,8 @@ export const events = {
   demoFinished: demoFinishedSchema,
   /** A training run started, advanced, finished an epoch, or ended. */
   train: trainEventSchema,
+  /** A study was created, changed state, or one of its runs started, advanced or ended. */
+  study: studyEventSchema,
 } as const;
 
 export type Events = typeof events;

@@ -77,6 +77,16 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     runGet: ({ runId }) => ctx.training.detail(runId),
     exportModel: ({ runId, outDir }) => exportModel(ctx.workspace(), { runId, outDir }),
     exportPredictions: (input) => exportPredictions(ctx.workspace().db, input),
+    // ---------------------------------------------------------- studies (issue 8)
+    studyValidate: ({ config, estimate }) => ctx.studies.validate(config, estimate),
+    studyCreate: ({ config, concurrency }) => ctx.studies.create(config, concurrency),
+    studiesList: () => ctx.studies.list(),
+    studyGet: ({ studyId }) => ctx.studies.get(studyId),
+    studyPause: ({ studyId }) => ctx.studies.pause(studyId),
+    studyResume: ({ studyId }) => ctx.studies.resume(studyId),
+    studyCancel: ({ studyId }) => ctx.studies.cancel(studyId),
+    runRetry: ({ runId }) => ctx.studies.retry(runId),
+    // ---------------------------------------------------------- end of studies
     fairnessSummary: (query) => fairnessSummary(ctx.workspace().db, query),
     attentionGallery: (query) => attentionGallery(ctx.workspace().db, query),
     // ---- study report (issue 8)

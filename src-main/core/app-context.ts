@@ -8,6 +8,7 @@ import { WorkspaceError } from './db/workspace-error';
 import { DemoJobs } from './demo/demo-jobs';
 import type { TrainerDeps } from './training/launch-run';
 import { TrainingJobs } from './training/training-jobs';
+import { StudyJobs } from './study/study-jobs';
 import { ImportJobs } from './library/import/import-jobs';
 import { productName } from './workspace/default-paths';
 import { readWorkspaceInfo } from './workspace/workspace-info';
@@ -28,6 +29,8 @@ export interface AppContextOptions {
   readonly rememberWorkspace?: boolean;
   /** How this host starts trainer processes; without it training calls answer that it cannot. */
   readonly trainer?: TrainerDeps;
+  /** On opening a workspace, take over the studies a dead process left half-done. Default false (the CLI). */
+  readonly resumeStudies?: boolean;
 }
 
 interface OpenedWorkspace {
@@ -44,6 +47,12 @@ export class AppContext {
   readonly imports = new ImportJobs(() => this.workspace(), this.events);
   readonly demo = new DemoJobs(() => this.workspace(), this.events);
   readonly training = new TrainingJobs(
+    () => this.workspace(),
+    this.events,
+    () => this.options.trainer ?? null,
+    (runId) => this.studies.isTraining(runId),
+  );
+  readonly studies = new StudyJobs(
     () => this.workspace(),
     this.events,
     () => this.options.trainer ?? null,
@@ -99,6 +108,13 @@ export class AppContext {
     }
     const info = readWorkspaceInfo(ws);
     this.events.emit('workspaceChanged', info);
+    if (this.options.resumeStudies === true && this.options.trainer) {
+      try {
+        this.studies.resumeInterrupted();
+      } catch (err) {
+        console.error(`resuming interrupted studies: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     return info;
   }
 
@@ -107,6 +123,7 @@ export class AppContext {
     this.imports.cancelAll();
     this.demo.cancel();
     this.training.cancelAll();
+    this.studies.stopAll();
     this.#current.ws.close();
     this.#current.lock?.release();
     this.#current = null;

@@ -6,6 +6,7 @@ import { exportCommands } from './export-commands';
 import { importCommand } from './import';
 import { metricsCommand } from './metrics';
 import { simulateCommand } from './simulate';
+import { studyCommands } from './study-commands';
 import { studyReportCommand } from './study-report';
 import { trainCommand } from './train';
 import { workspaceInfoCommand } from './workspace-info';
@@ -17,6 +18,7 @@ export const commands: readonly Command[] = [
   importCommand,
   simulateCommand,
   trainCommand,
+  ...studyCommands,
   ...dicomCommands,
   ...annotationsCommands,
   metricsCommand,

@@ -268,6 +268,21 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 5,
+    description: 'studies: queue state (active, paused, cancelled), timing estimate, the process running it',
+    sql: `
+      ALTER TABLE studies ADD COLUMN state TEXT NOT NULL DEFAULT 'active'
+        CHECK (state IN ('active', 'paused', 'cancelled'));
+      -- The timing probe's measurement and the estimated total (JSON, StudyEstimate).
+      ALTER TABLE studies ADD COLUMN estimate TEXT;
+      -- Runs trained at once.
+      ALTER TABLE studies ADD COLUMN concurrency INTEGER NOT NULL DEFAULT 1 CHECK (concurrency BETWEEN 1 AND 16);
+      -- The process taking its runs (pid@host): one at a time; a study whose owner is gone was interrupted.
+      ALTER TABLE studies ADD COLUMN owner TEXT;
+      CREATE INDEX runs_study_status ON runs(study_id, status, id);
+    `,
+  },
 ];
 
 /** The newest schema version this build of the app understands. */

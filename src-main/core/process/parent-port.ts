@@ -24,7 +24,11 @@ export function parentChannel(): ParentChannel {
     throw new Error('this module runs as a child process of Aligner Workstation, not directly');
   }
   return {
-    send: (message) => process.send?.(message),
+    // A parent that died (kill -9) closes the channel: the send is dropped (with a callback, Node reports the
+    // EPIPE there instead of crashing the child with it), and 'disconnect' ends the child.
+    send: (message) => {
+      if (process.connected) process.send?.(message, undefined, undefined, () => undefined);
+    },
     onMessage: (listener) => process.on('message', listener),
   };
 }

@@ -43,6 +43,59 @@ export function createRun(db: Database.Database, config: TrainConfig, studyId: n
   return Number(result.lastInsertRowid);
 }
 
+/**
+ * Takes a queued run for this process (a study's runner): 'running', owned by this process, before its
+ * trainer starts, so a runner killed at any moment leaves it interrupted rather than queued twice.
+ *
+ * @returns false when the run was not queued (another runner took it, or it was cancelled)
+ */
+export function claimRun(db: Database.Database, id: number): boolean {
+  return (
+    db
+      .prepare(
+        `UPDATE runs SET status = 'running', owner = ?, error = NULL, started_at = coalesce(started_at, ${now}),
+           finished_at = NULL WHERE id = ? AND status = 'queued'`,
+      )
+      .run(ownerTag(), id).changes === 1
+  );
+}
+
+/**
+ * Puts a failed or cancelled run back in its queue; its checkpoint stays, so it continues from its last
+ * epoch when taken.
+ *
+ * @returns false when the run was not failed or cancelled
+ */
+export function requeueRun(db: Database.Database, id: number): boolean {
+  return (
+    db
+      .prepare(
+        `UPDATE runs SET status = 'queued', error = NULL, owner = NULL, finished_at = NULL
+         WHERE id = ? AND status IN ('failed', 'cancelled')`,
+      )
+      .run(id).changes === 1
+  );
+}
+
+/** The error of a run whose process died under it (see {@link failOrphanedRuns}). */
+export const interruptedError =
+  'interrupted: the process training it stopped; resume it to continue from its last checkpoint';
+
+/** A run marked failed because the process training it died, not because training failed. */
+export function isInterrupted(run: Pick<RunRow, 'status' | 'error'>): boolean {
+  return run.status === 'failed' && run.error === interruptedError;
+}
+
+/** Marks runs of this process interrupted at once (the host is closing the workspace under them). */
+export function markInterrupted(db: Database.Database, ids: readonly number[]): void {
+  const mark = db.prepare(
+    `UPDATE runs SET status = 'failed', error = ?, finished_at = ${now} WHERE id = ? AND status IN ('queued', 'running')`,
+  );
+  db.transaction(() => {
+    for (const id of ids) mark.run(interruptedError, id);
+  })();
+}
+
 export function markRunning(db: Database.Database, id: number, backend: string, device: string | null): void {
   db.prepare(
     `UPDATE runs SET status = 'running', backend = ?, device = ?, error = NULL, owner = ?,
@@ -147,6 +200,11 @@ export function listRuns(db: Database.Database): RunRow[] {
   return (db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RawRun[]).map(toRun);
 }
 
+/** A study's runs, in queue order (id). */
+export function listStudyRuns(db: Database.Database, studyId: number): RunRow[] {
+  return (db.prepare('SELECT * FROM runs WHERE study_id = ? ORDER BY id').all(studyId) as RawRun[]).map(toRun);
+}
+
 export function readEpochs(db: Database.Database, id: number): EpochRecord[] {
   const rows = db
     .prepare('SELECT epoch, loss_ce, loss_al, val_auc, seconds FROM run_epochs WHERE run_id = ? ORDER BY epoch')
@@ -173,24 +231,23 @@ export function failOrphanedRuns(db: Database.Database): number {
     owner: string | null;
   }[];
   const mark = db.prepare(
-    `UPDATE runs SET status = 'failed', finished_at = ${now},
-       error = 'interrupted: the process training it stopped; resume it to continue from its last checkpoint'
-     WHERE id = ? AND status = 'running'`,
+    `UPDATE runs SET status = 'failed', finished_at = ${now}, error = ? WHERE id = ? AND status = 'running'`,
   );
   let marked = 0;
   for (const run of running) {
     if (run.owner !== null && ownerAlive(run.owner)) continue;
-    marked += mark.run(run.id).changes;
+    marked += mark.run(interruptedError, run.id).changes;
   }
   return marked;
 }
 
-function ownerTag(): string {
+/** pid@host of this process, as recorded in `runs.owner` and `studies.owner`. */
+export function ownerTag(): string {
   return `${process.pid}@${hostname()}`;
 }
 
 /** Whether pid@host is a live process; one on another host counts as alive (it cannot be checked). */
-function ownerAlive(owner: string): boolean {
+export function ownerAlive(owner: string): boolean {
   const [pid, host] = owner.split('@');
   if (host !== hostname()) return true;
   try {

@@ -226,7 +226,7 @@ export async function runTrainJob(job: TrainJob, io: TrainerIo): Promise<void> {
   }
 }
 
-interface StepShape {
+export interface StepShape {
   /** Largest chunk of a batch whose activations are alive at once (gradient accumulation above it). */
   readonly microBatch: number;
   readonly imageSize: number;
@@ -245,7 +245,13 @@ interface StepShape {
  * gradient of the whole batch's loss, with a fraction of the activations alive
  * at once (wasm's heap is 4 GiB).
  */
-function trainStep(tf: Tf, model: AlignerModel, optimiser: AdamW, batch: Batch, shape: StepShape): [number, number] {
+export function trainStep(
+  tf: Tf,
+  model: AlignerModel,
+  optimiser: AdamW,
+  batch: Batch,
+  shape: StepShape,
+): [number, number] {
   const b = batch.imageIds.length;
   const { imageSize: s, maskSize: r, findings: c } = shape;
   const chunk = Math.max(1, Math.min(shape.microBatch, b));
@@ -429,7 +435,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function installHint(backend: TrainConfig['backend']): string {
+export function installHint(backend: TrainConfig['backend']): string {
   switch (backend) {
     case 'tensorflow-gpu':
       return 'Install it with `npm install @tensorflow/tfjs-node-gpu` on a machine with CUDA and internet access.';

@@ -55,7 +55,7 @@ export function startTraining(
   const settle = (outcome: Omit<TrainOutcome, 'runId' | 'backend' | 'device' | 'epochs'>): void => {
     if (settled) return;
     settled = true;
-    tryFinish(() =>
+    tryFinish(db, () =>
       finishRun(db, job.runId, {
         status: outcome.status,
         ...(outcome.error ? { error: outcome.error } : {}),
@@ -131,6 +131,7 @@ export function startTraining(
         fail(message.message, message.inputError);
         break;
       case 'log':
+      case 'timing':
         break;
     }
     onMessage(message);
@@ -151,7 +152,9 @@ export function startTraining(
 }
 
 /** The outcome is reported even when the workspace cannot record it. */
-function tryFinish(write: () => void): void {
+function tryFinish(db: Database.Database, write: () => void): void {
+  // The host closed the workspace under a run it killed (and marked interrupted): nothing left to record.
+  if (!db.open) return;
   try {
     write();
   } catch (err) {

@@ -1,12 +1,14 @@
 /**
  * Child-process entry of the trainer (Electron utilityProcess, or
  * child_process.fork under the browser host and the CLI). It waits for one
- * `start` message, trains, reports every step through the channel, and exits.
+ * `start` message, trains, reports every step through the channel, and exits
+ * (or, for a `probe` message, times a few steps of a preset and exits).
  * TensorFlow (a native library for tfjs-node-gpu) lives only here, so its
  * crash cannot take the app or the database down.
  */
 import { InputError } from '../input-error';
 import { parentChannel } from '../process/parent-port';
+import { runTimingProbe } from './timing-probe';
 import { runTrainJob } from './train-loop';
 import { toTrainerSchema, type FromTrainer } from './trainer-protocol';
 
@@ -39,7 +41,8 @@ channel.onMessage((raw) => {
   }
   if (started) return;
   started = true;
-  runTrainJob(message.job, { send, cancelled: () => cancelled })
+  const io = { send, cancelled: () => cancelled };
+  (message.type === 'probe' ? runTimingProbe(message.probe, io) : runTrainJob(message.job, io))
     .catch((err: unknown) =>
       send({
         type: 'error',

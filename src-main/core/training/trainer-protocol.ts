@@ -5,7 +5,13 @@
  * everything in the database.
  */
 import { z } from 'zod';
-import { epochRecordSchema, runProgressSchema, trainConfigSchema } from '../../api/training-schemas';
+import {
+  epochRecordSchema,
+  presetSchema,
+  runProgressSchema,
+  trainBackendSchema,
+  trainConfigSchema,
+} from '../../api/training-schemas';
 import { backendAttemptSchema } from '../../api/contract';
 
 export const trainJobSchema = z
@@ -21,8 +27,21 @@ export const trainJobSchema = z
   .strict();
 export type TrainJob = z.output<typeof trainJobSchema>;
 
+/** A timing probe: a few optimiser steps of a preset on random images, timed (a study's estimate). */
+export const timingProbeSchema = z
+  .object({
+    preset: presetSchema,
+    imageSize: z.number().int().min(16).max(1024),
+    batchSize: z.number().int().min(1).max(512),
+    findings: z.array(z.string().min(1)).min(1),
+    backend: trainBackendSchema,
+  })
+  .strict();
+export type TimingProbe = z.output<typeof timingProbeSchema>;
+
 export const toTrainerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), job: trainJobSchema }).strict(),
+  z.object({ type: z.literal('probe'), probe: timingProbeSchema }).strict(),
   z.object({ type: z.literal('cancel') }).strict(),
 ]);
 export type ToTrainer = z.input<typeof toTrainerSchema>;
@@ -72,5 +91,18 @@ export const fromTrainerSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('error'), message: z.string(), inputError: z.boolean() }).strict(),
+  z
+    .object({
+      type: z.literal('timing'),
+      backend: z.string(),
+      device: z.string().nullable(),
+      /** From the process's start to a built model on a chosen backend. */
+      readySeconds: z.number().nonnegative(),
+      /** One optimiser step on a whole batch (measured on one micro-batch, scaled by the batch's share). */
+      secondsPerStep: z.number().nonnegative(),
+      /** Scoring one image (forward pass only). */
+      secondsPerImageScored: z.number().nonnegative(),
+    })
+    .strict(),
 ]);
 export type FromTrainer = z.output<typeof fromTrainerSchema>;

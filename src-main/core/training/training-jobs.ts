@@ -20,6 +20,8 @@ export class TrainingJobs {
     private readonly workspace: () => WorkspaceDb,
     private readonly events: EventBus,
     private readonly deps: () => TrainerDeps | null,
+    /** Runs this host trains outside these jobs (a study's runner). */
+    private readonly trainedElsewhere?: (runId: number) => boolean,
   ) {}
 
   start(config: TrainConfig): { runId: number } {
@@ -28,7 +30,13 @@ export class TrainingJobs {
   }
 
   resume(runId: number): { runId: number } {
-    if (this.#active.has(runId)) throw new InputError(`run ${runId} is training now`, 'runId');
+    if (this.#active.has(runId) || this.trainedElsewhere?.(runId)) {
+      throw new InputError(`run ${runId} is training now`, 'runId');
+    }
+    const run = readRun(this.workspace().db, runId);
+    if (run.studyId !== null && run.status === 'queued') {
+      throw new InputError(`run ${runId} is queued in study ${run.studyId}; the study trains it in turn`, 'runId');
+    }
     const handle = resumeRun(this.workspace(), runId, this.#deps(), (m) => this.#report(runId, m));
     return this.#track(handle);
   }
@@ -113,7 +121,12 @@ export class TrainingJobs {
   }
 
   #summary(run: RunRow): RunSummary {
-    const { seed: _seed, checkpoint: _checkpoint, owner: _owner, ...rest } = run;
-    return { ...rest, active: this.#active.has(run.id) };
+    return runSummaryOf(run, this.#active.has(run.id) || (this.trainedElsewhere?.(run.id) ?? false));
   }
+}
+
+/** A run as the API shows it; `active`: this host trains it now. */
+export function runSummaryOf(run: RunRow, active: boolean): RunSummary {
+  const { seed: _seed, checkpoint: _checkpoint, owner: _owner, ...rest } = run;
+  return { ...rest, active };
 }

@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     probeBackend: (preference) => probeInChild(nodeLauncher, join(outMain, 'compute-probe.js'), preference),
     rememberWorkspace: values.db === undefined,
     trainer: { launcher: nodeLauncher, trainerModule: join(outMain, 'trainer-process.js') },
+    resumeStudies: true,
   });
   // Signal handlers before anything opens: a signal while starting still closes the workspace cleanly.
   let host: WebHost | null = null;

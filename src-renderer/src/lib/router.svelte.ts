@@ -3,7 +3,7 @@ export const views = [
   { id: 'library', label: 'Library', key: '1' },
   { id: 'annotate', label: 'Annotate', key: '2' },
   { id: 'train', label: 'Train', key: '3' },
-  { id: 'runs', label: 'Runs', key: '4' },
+  { id: 'runs', label: 'Runs / Studies', key: '4' },
   { id: 'fairness', label: 'Fairness', key: '5' },
   { id: 'export', label: 'Export', key: '6' },
   { id: 'settings', label: 'Settings', key: '7' },

@@ -15,6 +15,8 @@ class TrainingState {
   /** Configs waiting for the current run to end (the remaining seeds). */
   queue = $state.raw<readonly TrainConfigInput[]>([]);
   #subscribed = false;
+  /** The run this view started last: the queue advances when it ends (not when a study's run does). */
+  #started: number | null = null;
 
   async load(): Promise<void> {
     this.#subscribe();
@@ -40,7 +42,7 @@ class TrainingState {
     if (!first) return;
     try {
       this.queue = rest;
-      await api.call('trainStart', first);
+      this.#started = (await api.call('trainStart', first)).runId;
       await this.load();
     } catch (err) {
       this.queue = [];
@@ -76,7 +78,9 @@ class TrainingState {
       } else if (event.kind === 'epoch' && event.epoch) {
         this.epochs.set(event.runId, [...(this.epochs.get(event.runId) ?? []), event.epoch]);
       } else {
-        void this.load().then(() => (event.kind === 'finished' ? this.#next() : undefined));
+        void this.load().then(() =>
+          event.kind === 'finished' && event.runId === this.#started ? this.#next() : undefined,
+        );
       }
     });
     api.onReconnect(() => void this.load());
