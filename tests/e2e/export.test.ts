@@ -94,7 +94,16 @@ describe('Export view', () => {
     const db = new Database(ws.db);
     let studyId: number;
     try {
-      const config = { name: 'page study', finding: 'effusion', levels: [0.5], seeds: [0] };
+      const config = {
+        name: 'page study',
+        finding: 'effusion',
+        train: ['riverside'],
+        validation: 'hillcrest',
+        test: ['summit'],
+        levels: [0.5],
+        seeds: [0],
+        preset: 'micro',
+      };
       studyId = Number(
         db.prepare('INSERT INTO studies (name, config) VALUES (?, ?)').run(config.name, JSON.stringify(config))
           .lastInsertRowid,

@@ -26,7 +26,7 @@ import {
   buildFairnessWorkspace,
   fairnessFinding,
   fairnessTestSources,
-  trainFairnessRuns,
+  trainFairnessRun,
   type FairnessWorkspace,
 } from '../helpers/fairness-workspace';
 import { tempDir } from '../helpers/paths';
@@ -34,9 +34,9 @@ import { withDb } from '../helpers/trainer-workspace';
 
 /**
  * `aligner study report` end to end: a simulated cohort imported with `aligner simulate --into-db` (DICOM files
- * with patient names, ids and SOP UIDs), a study of micro runs trained by the real trainer (alignment 0 and 1 ×
- * seeds 0 and 1, two epochs, plus a queued run of the study and a finished run outside it), then the report
- * through the built CLI. Every file is parsed, the numbers are checked against the workspace, a fresh
+ * with patient names, ids and SOP UIDs), a study of micro runs trained by `aligner study run` on the real trainer
+ * (alignment 0 and 1 × seeds 0 and 1, two epochs), a queued run of the study and a finished run outside it, then
+ * the report through the built CLI. Every file is parsed, the numbers are checked against the workspace, a fresh
  * fairnessSummary and `aligner metrics` on the report's own predictions, and every file is searched for the
  * cohort's identifiers.
  */
@@ -51,29 +51,38 @@ let result: StudyReportResult;
 let summary: StudyReportSummary;
 let fresh: FairnessSummary;
 
-/** The study's row as the study runner stores it (`studies(name, config)`, `runs.study_id`). */
-function createStudy(runIds: readonly number[]): { studyId: number; queuedRunId: number } {
-  return withWritableDb((db) => {
-    const config = {
-      name: 'Alignment sweep',
-      finding: fairnessFinding,
-      train: ['riverside'],
-      validation: 'hillcrest',
-      test: [...fairnessTestSources],
-      levels: [0, 1],
-      seeds: [0, 1],
-      dataRatios: [1],
-      preset: 'micro',
-      epochs: 2,
-    };
-    const id = Number(
-      db.prepare('INSERT INTO studies (name, config) VALUES (?, ?)').run(config.name, JSON.stringify(config))
-        .lastInsertRowid,
-    );
-    const assign = db.prepare('UPDATE runs SET study_id = ? WHERE id = ?');
-    for (const runId of runIds) assign.run(id, runId);
-    // One more run of the study that has not trained yet: listed, not evaluated.
-    const queued = createRun(
+/** The study, run by `aligner study run` (two runs at a time): its id and run ids in queue order. */
+async function runStudy(): Promise<{ studyId: number; runIds: number[] }> {
+  const file = join(dir.path, 'study.json');
+  const config = {
+    name: 'Alignment sweep',
+    finding: fairnessFinding,
+    train: ['riverside'],
+    validation: 'hillcrest',
+    test: [...fairnessTestSources],
+    levels: [0, 1],
+    seeds: [0, 1],
+    preset: 'micro',
+    epochs: 2,
+    batchSize: 16,
+    lr: 0.001,
+    backend: 'wasm',
+  };
+  writeFileSync(file, JSON.stringify(config));
+  const run = await runCli(['study', 'run', file, '--concurrency', '2', '--db', ws.db, '--json'], ws.env);
+  if (run.code !== 0) throw new Error(`aligner study run exited ${run.code}:\n${run.stderr}`);
+  const { studyId } = JSON.parse(run.stdout) as { studyId: number };
+  const runIds = withDb(
+    ws.db,
+    (db) => db.prepare('SELECT id FROM runs WHERE study_id = ? ORDER BY id').pluck().all(studyId) as number[],
+  );
+  return { studyId, runIds };
+}
+
+/** One more run of the study that has not trained yet (as a paused study has): listed, not evaluated. */
+function queueRun(): number {
+  return withWritableDb((db) =>
+    createRun(
       db,
       trainConfigSchema.parse({
         findings: [fairnessFinding],
@@ -82,26 +91,19 @@ function createStudy(runIds: readonly number[]): { studyId: number; queuedRunId:
         alignment: 1,
         seed: 2,
       }),
-      id,
-    );
-    return { studyId: id, queuedRunId: queued };
-  });
+      studyId,
+    ),
+  );
 }
 
 const report = (...args: string[]) => runCli(['study', 'report', ...args, '--db', ws.db], ws.env);
 
 beforeAll(async () => {
   ws = await buildFairnessWorkspace(dir.path);
-  const ids = await trainFairnessRuns(ws, [
-    { alignment: 0, seed: 0 },
-    { alignment: 1, seed: 0 },
-    { alignment: 0, seed: 1 },
-    { alignment: 1, seed: 1 },
-    { alignment: 0.5, seed: 0 },
-  ]);
-  studyRunIds = ids.slice(0, 4);
-  outsideRunId = ids[4]!;
-  ({ studyId, queuedRunId } = createStudy(studyRunIds));
+  ({ studyId, runIds: studyRunIds } = await runStudy());
+  // A finished run outside the study: not in its report.
+  outsideRunId = await trainFairnessRun(ws, { alignment: 0.5, seed: 0 });
+  queuedRunId = queueRun();
 
   const started = performance.now();
   const run = await report(String(studyId), '--out', out, '--json');
