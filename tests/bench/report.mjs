@@ -55,6 +55,9 @@ async function buildStudy(dbPath, work, userData) {
     const config = {
       name: 'bench sweep',
       finding: plan.fairnessFinding,
+      train: ['riverside'],
+      validation: 'hillcrest',
+      test: plan.fairnessTestSources,
       levels: [0, 1],
       seeds: [0, 1],
       preset: 'micro',
