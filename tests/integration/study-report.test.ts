@@ -63,6 +63,8 @@ async function runStudy(): Promise<{ studyId: number; runIds: number[] }> {
     levels: [0, 1],
     seeds: [0, 1],
     preset: 'micro',
+    // The micro preset's own side, learning rate and batch (a study's defaults are the paper's: 224, 5e-5, 32).
+    imageSize: 64,
     epochs: 2,
     batchSize: 16,
     lr: 0.001,
