@@ -8,6 +8,6 @@ const doubleDensity = 144;
 export async function svgToPng(svg: string): Promise<Buffer> {
   return sharp(Buffer.from(svg), { density: doubleDensity })
     .flatten({ background: '#ffffff' })
-    .png({ compressionLevel: 9 })
+    .png({ compressionLevel: 6 })
     .toBuffer();
 }
