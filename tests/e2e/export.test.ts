@@ -89,7 +89,7 @@ describe('Export view', () => {
     await page.screenshot({ path: screenshotPath('export-done'), fullPage: true });
   }, 120_000);
 
-  it('writes a study report from the Study report card', async () => {
+  it('writes a study report from the Study report card and from the study in Runs / Studies', async () => {
     // The run becomes a study's, as the study runner records one (studies row, runs.study_id).
     const db = new Database(ws.db);
     let studyId: number;
@@ -129,5 +129,15 @@ describe('Export view', () => {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { finding: string; runs: unknown[] };
     expect(summary).toMatchObject({ finding: 'effusion', runs: [expect.objectContaining({ runId: trained.runId })] });
     await page.screenshot({ path: screenshotPath('export-study-report'), fullPage: true });
+
+    // Where studies are listed: the study's Write report button, to the suggested folder beside the workspace.
+    await page.goto(`${host.url}#/runs`);
+    const study = page.locator(`[data-testid="study-card"][data-study-id="${studyId}"]`);
+    await study.getByTestId('study-report-write').click();
+    const suggested = join(dir.path, 'exports', `study-${studyId}-report`);
+    await expect
+      .poll(async () => study.getByTestId('study-report-written').textContent(), { timeout: 60_000 })
+      .toContain(`to ${suggested}:`);
+    expect(existsSync(join(suggested, 'report.html'))).toBe(true);
   }, 120_000);
 });
