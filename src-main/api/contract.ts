@@ -20,6 +20,7 @@ import {
   modelExportSummarySchema,
   predictionsExportSummarySchema,
 } from './export-schemas';
+import { studyReportInputSchema, studyReportResultSchema } from './report-schemas';
 import {
   demoFinishedSchema,
   demoProgressSchema,
@@ -349,6 +350,12 @@ export const calls = {
     attentionGalleryQuerySchema,
     attentionGallerySchema,
     "One run's test images with the human region and the model's attention side by side, hit or miss, filterable by subgroup.",
+  ),
+  // ---- study report (issue 8)
+  studyReport: call(
+    studyReportInputSchema,
+    studyReportResultSchema,
+    "Write a study's report folder on the host: summary.json, CSV tables, Table 2 and the figures (SVG, PNG), attention gallery and a self-contained report.html; de-identified.",
   ),
 } as const;
 

@@ -4,18 +4,8 @@
  * ones only (a relative path would be relative to wherever the host was started).
  */
 import { z } from 'zod';
+import { hostPath } from './host-path-schemas';
 import { findingSchema } from './library-schemas';
-
-/** `/…` (POSIX), `C:\…` or `C:/…` (Windows), `\\server\…` (UNC). */
-const absolutePattern = /^(?:\/|[A-Za-z]:[\\/]|\\\\)/;
-
-const hostPath = (what: string) =>
-  z
-    .string()
-    .trim()
-    .min(1, `${what} must not be empty`)
-    .max(4096)
-    .refine((p) => absolutePattern.test(p), `${what} must be an absolute path on the host machine`);
 
 const runId = z.number().int().positive();
 

@@ -18,6 +18,7 @@ import { exportModel } from '../core/export/model-export';
 import { exportPredictions } from '../core/export/predictions-export';
 import { attentionGallery } from '../core/evaluation/attention-gallery';
 import { fairnessSummary } from '../core/evaluation/fairness-summary';
+import { exportStudyReport } from '../core/report/study-report';
 import type Database from 'better-sqlite3';
 import { ApiFailure, type BinaryHandlers, type Handlers } from './dispatch';
 
@@ -76,8 +77,6 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     runGet: ({ runId }) => ctx.training.detail(runId),
     exportModel: ({ runId, outDir }) => exportModel(ctx.workspace(), { runId, outDir }),
     exportPredictions: (input) => exportPredictions(ctx.workspace().db, input),
-    fairnessSummary: (query) => fairnessSummary(ctx.workspace().db, query),
-    attentionGallery: (query) => attentionGallery(ctx.workspace().db, query),
     // ---------------------------------------------------------- studies (issue 8)
     studyValidate: ({ config, estimate }) => ctx.studies.validate(config, estimate),
     studyCreate: ({ config, concurrency }) => ctx.studies.create(config, concurrency),
@@ -88,6 +87,10 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     studyCancel: ({ studyId }) => ctx.studies.cancel(studyId),
     runRetry: ({ runId }) => ctx.studies.retry(runId),
     // ---------------------------------------------------------- end of studies
+    fairnessSummary: (query) => fairnessSummary(ctx.workspace().db, query),
+    attentionGallery: (query) => attentionGallery(ctx.workspace().db, query),
+    // ---- study report (issue 8)
+    studyReport: (input) => exportStudyReport(ctx.workspace().db, input),
   };
 }
 

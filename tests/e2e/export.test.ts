@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readExportedModel } from '../../src-main/core/export/read-exported-model';
 import { launchChromium, OpenedPages, screenshotPath } from '../helpers/browser';
-import { buildExportWorkspace, trainMicro, type TrainAnswer } from '../helpers/export-workspace';
+import { buildExportWorkspace, trainMicro, type ExportWorkspace, type TrainAnswer } from '../helpers/export-workspace';
 import { tempDir } from '../helpers/paths';
 import { startHost, type RunningHost } from '../helpers/web-host';
 
@@ -16,11 +17,12 @@ let browser: Browser;
 let host: RunningHost;
 let dir: ReturnType<typeof tempDir>;
 let trained: TrainAnswer;
+let ws: ExportWorkspace;
 const opened = new OpenedPages();
 
 beforeAll(async () => {
   dir = tempDir('aligner-e2e-export-');
-  const ws = await buildExportWorkspace(dir.path);
+  ws = await buildExportWorkspace(dir.path);
   trained = await trainMicro(ws, 'nodule,effusion');
   [browser, host] = await Promise.all([launchChromium(), startHost(['--db', ws.db], ws.env)]);
 }, 240_000);
@@ -85,5 +87,57 @@ describe('Export view', () => {
     expect(rows).toHaveLength(30);
     expect(rows.every((r) => r.split(',')[2] === 'effusion')).toBe(true);
     await page.screenshot({ path: screenshotPath('export-done'), fullPage: true });
+  }, 120_000);
+
+  it('writes a study report from the Study report card and from the study in Runs / Studies', async () => {
+    // The run becomes a study's, as the study runner records one (studies row, runs.study_id).
+    const db = new Database(ws.db);
+    let studyId: number;
+    try {
+      const config = {
+        name: 'page study',
+        finding: 'effusion',
+        train: ['riverside'],
+        validation: 'hillcrest',
+        test: ['summit'],
+        levels: [0.5],
+        seeds: [0],
+        preset: 'micro',
+      };
+      studyId = Number(
+        db.prepare('INSERT INTO studies (name, config) VALUES (?, ?)').run(config.name, JSON.stringify(config))
+          .lastInsertRowid,
+      );
+      db.prepare('UPDATE runs SET study_id = ? WHERE id = ?').run(studyId, trained.runId);
+    } finally {
+      db.close();
+    }
+    const page = await opened.open(browser, { width: 1280, height: 1000 });
+    await page.goto(`${host.url}#/export`);
+    await page.getByTestId('study-report').waitFor();
+    await expect(page.getByTestId('study-report-id').inputValue()).resolves.toBe(String(studyId));
+    await expect(page.getByTestId('study-report-dir').inputValue()).resolves.toBe(
+      join(dir.path, 'exports', `study-${studyId}-report`),
+    );
+    const out = join(dir.path, 'from-the-page', 'study-report');
+    await page.getByTestId('study-report-dir').fill(out);
+    await page.getByTestId('study-report-start').click();
+    await expect
+      .poll(async () => page.getByTestId('study-report-result').textContent(), { timeout: 60_000 })
+      .toMatch(new RegExp(`Wrote the report of study ${studyId} \\(effusion, 1 of 1 runs\\) to\\s+${out}`));
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { finding: string; runs: unknown[] };
+    expect(summary).toMatchObject({ finding: 'effusion', runs: [expect.objectContaining({ runId: trained.runId })] });
+    await page.screenshot({ path: screenshotPath('export-study-report'), fullPage: true });
+
+    // Where studies are listed: the study's Write report button, to the suggested folder beside the workspace.
+    await page.goto(`${host.url}#/runs`);
+    const study = page.locator(`[data-testid="study-card"][data-study-id="${studyId}"]`);
+    await study.getByTestId('study-report-write').click();
+    const suggested = join(dir.path, 'exports', `study-${studyId}-report`);
+    await expect
+      .poll(async () => study.getByTestId('study-report-written').textContent(), { timeout: 60_000 })
+      .toContain(`to ${suggested}:`);
+    expect(existsSync(join(suggested, 'report.html'))).toBe(true);
   }, 120_000);
 });

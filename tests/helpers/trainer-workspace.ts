@@ -5,22 +5,7 @@ import { rasterizeRegions } from '../../src-main/core/annotations/rasterize';
 import { runCli } from './cli';
 import { cliPath, requireBuild } from './paths';
 
-/**
- * `aligner simulate` options for a nodule-only cohort, half positive, that the micro model learns in a few
- * epochs on the wasm backend: nodules larger and denser than the simulator's defaults (radius 6–10 % of the
- * side instead of 2–4.5 %, amplitude 0.9 instead of 0.45), because the micro preset sees a 64-pixel image,
- * where a default nodule is 1–3 pixels wide (SCIENCE-NOTES finding 4 on lesion visibility).
- */
-export const learnableNodules: readonly string[] = [
-  '--findings',
-  'nodule',
-  '--prevalence',
-  '0.5',
-  '--nodule-amplitude',
-  '0.9',
-  '--nodule-radius',
-  '0.06-0.1',
-];
+export { learnableNodules } from './fairness-plan';
 
 /** Runs `aligner simulate … --into-db` into `db` and fails with its stderr when it does not exit 0. */
 export async function simulateInto(db: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {

@@ -28,7 +28,13 @@ import {
 } from '../../src-main/core/evaluation';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/paths';
-import { learnableNodules, readPredictions, simulateInto, withDb } from '../helpers/trainer-workspace';
+import {
+  buildFairnessWorkspace,
+  fairnessFinding,
+  fairnessTestSources,
+  trainFairnessRuns,
+} from '../helpers/fairness-workspace';
+import { readPredictions, withDb } from '../helpers/trainer-workspace';
 
 /**
  * The Fairness view's back end end to end: a workspace made by `aligner simulate --into-db`, micro runs trained
@@ -38,10 +44,10 @@ import { learnableNodules, readPredictions, simulateInto, withDb } from '../help
  * mIoU by rasterising each image's full human mask and playing the pointing game image by image.
  */
 const dir = tempDir('aligner-fairness-');
-const db = join(dir.path, 'w.db');
-const env: NodeJS.ProcessEnv = { ALIGNER_USER_DATA: join(dir.path, 'user-data'), ALIGNER_DB: '' };
-const finding = 'nodule';
-const testSources = ['summit', 'lakeside'];
+let db = '';
+let env: NodeJS.ProcessEnv = {};
+const finding = fairnessFinding;
+const testSources = fairnessTestSources;
 
 interface Trained {
   readonly runId: number;
@@ -53,63 +59,22 @@ let noTestRun = 0;
 let ctx: AppContext;
 let dispatch: Dispatch;
 
-async function train(alignment: number, seed: number, test = true): Promise<number> {
-  const args = [
-    'train',
-    ...['--task', finding, '--train', 'riverside', '--val', 'hillcrest'],
-    ...(test ? ['--test', testSources.join(',')] : []),
-    ...['--alignment', `${alignment}`, '--seed', `${seed}`, '--epochs', '2', '--batch', '16', '--backend', 'wasm'],
-    ...['--db', db, '--json'],
-  ];
-  const run = await runCli(args, env);
-  if (run.code !== 0) throw new Error(`aligner train exited ${run.code}:\n${run.stderr}`);
-  const answer = JSON.parse(run.stdout.trim()) as { runId: number; status: string };
-  if (answer.status !== 'done') throw new Error(`run ${answer.runId} ended ${answer.status}:\n${run.stderr}`);
-  return answer.runId;
-}
-
 beforeAll(async () => {
-  const cohort = (site: string, n: number, seed: number, ...extra: string[]): Promise<void> =>
-    simulateInto(
-      db,
-      [
-        '--out',
-        join(dir.path, site),
-        '--site',
-        site,
-        '--n',
-        `${n}`,
-        '--seed',
-        `${seed}`,
-        ...learnableNodules,
-        ...extra,
-      ],
-      env,
-    );
-  await cohort('riverside', 48, 1, '--annotate-fraction', '1');
-  await cohort('hillcrest', 16, 2, '--shortcut-mode', 'none', '--role', 'validation');
-  // Two out-of-domain test sites; summit's positives are each drawn by two readers (the union counts).
-  await cohort('summit', 40, 3, '--ood', '--annotate-fraction', '1', '--annotators', '2');
-  await cohort('lakeside', 24, 4, '--ood', '--annotate-fraction', '0.6');
-  // Two at a time (two cores): alignment 0 and 1, seeds 0 and 1, and one run without test sources.
-  const plan: [number, number, boolean][] = [
-    [1, 1, true],
-    [0, 0, true],
-    [1, 0, true],
-    [0, 1, true],
-    [0, 2, false],
+  const ws = await buildFairnessWorkspace(dir.path);
+  ({ db, env } = ws);
+  // Alignment 0 and 1, seeds 0 and 1, and one run without test sources.
+  const plan = [
+    { alignment: 1, seed: 1 },
+    { alignment: 0, seed: 0 },
+    { alignment: 1, seed: 0 },
+    { alignment: 0, seed: 1 },
+    { alignment: 0, seed: 2, test: false },
   ];
-  const queue = [...plan];
-  await Promise.all(
-    [0, 1].map(async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const [alignment, seed, test] = next;
-        const runId = await train(alignment, seed, test);
-        if (test) trained.push({ runId, alignment, seed });
-        else noTestRun = runId;
-      }
-    }),
-  );
+  const ids = await trainFairnessRuns(ws, plan);
+  plan.forEach(({ alignment, seed, test }, i) => {
+    if (test === false) noTestRun = ids[i]!;
+    else trained.push({ runId: ids[i]!, alignment, seed });
+  });
   ctx = new AppContext({
     host: 'browser',
     version: '0.0.0-test',

@@ -7,6 +7,7 @@ import { importCommand } from './import';
 import { metricsCommand } from './metrics';
 import { simulateCommand } from './simulate';
 import { studyCommands } from './study-commands';
+import { studyReportCommand } from './study-report';
 import { trainCommand } from './train';
 import { workspaceInfoCommand } from './workspace-info';
 
@@ -22,4 +23,5 @@ export const commands: readonly Command[] = [
   ...annotationsCommands,
   metricsCommand,
   ...exportCommands,
+  studyReportCommand,
 ];

@@ -4,34 +4,17 @@ import {
   fairnessReportWith,
   metricNames,
   parallelBootstrap,
-  parseDecimal,
   parsePredictionsCsv,
   type GroupMetrics,
 } from '../../core/evaluation';
 import { builtEntry } from '../../core/runtime-paths';
 import { CliError } from '../cli-error';
-import type { Command, CommandInput } from '../command';
+import type { Command } from '../command';
+import { numberOption } from '../number-option';
 
 const usage =
   'aligner metrics --predictions FILE.csv [--group COL]... [--age-column COL] [--age-threshold 60] [--threshold 0.5] ' +
   '[--bootstrap 1000] [--seed 0] [--threads N] [--json]';
-
-/** A numeric option: finite, and an integer >= min where `integer` is set. */
-function numberOption(
-  values: CommandInput['values'],
-  name: string,
-  fallback: number,
-  integer?: { min: number },
-): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const value = typeof raw === 'string' ? parseDecimal(raw.trim()) : null;
-  if (value === null || (integer && (!Number.isInteger(value) || value < integer.min)))
-    throw new CliError(
-      `--${name} must be ${integer ? `an integer >= ${integer.min}` : 'a number'}; got '${String(raw)}'`,
-    );
-  return value;
-}
 
 const percent = (v: number | null): string => (v === null ? '—' : (v * 100).toFixed(1).padStart(5));
 

@@ -11,6 +11,7 @@ import type { PredictionsExportSummary } from '../../api/export-schemas';
 import { InputError } from '../input-error';
 import { writeFileAtomic } from '../write-file-atomic';
 import { readFinishedRun } from './finished-run';
+import { csvLine, isLabelled, predictionCells, predictionColumns, readPredictionRecords } from './prediction-rows';
 
 export interface PredictionsExportOptions {
   readonly runId: number;
@@ -18,19 +19,6 @@ export interface PredictionsExportOptions {
   readonly out: string;
   /** Default: the run's only finding; required when the run has several. */
   readonly finding?: string;
-}
-
-export const predictionColumns = ['score', 'label', 'finding', 'source', 'sex', 'age', 'image', 'view'] as const;
-
-interface PredictionRecord {
-  readonly score: number;
-  readonly label: 0 | 1 | null;
-  readonly source: string;
-  readonly sex: string;
-  readonly age: number | null;
-  readonly pseudonym: string | null;
-  readonly imageId: number;
-  readonly view: string | null;
 }
 
 /**
@@ -49,39 +37,19 @@ export function exportPredictions(db: Database.Database, options: PredictionsExp
   if (existsSync(path) && statSync(path).isDirectory()) {
     throw new InputError(`${path} is a folder; give a file name for the predictions CSV`, 'out');
   }
-  const records = db
-    .prepare(
-      `SELECT p.score, l.value AS label, s.name AS source, i.sex, i.age_years AS age,
-              i.patient_pseudonym AS pseudonym, i.id AS imageId, i.view_position AS view
-       FROM predictions p JOIN images i ON i.id = p.image_id JOIN sources s ON s.id = i.source_id
-       LEFT JOIN labels l ON l.image_id = p.image_id AND l.finding = p.finding
-       WHERE p.run_id = ? AND p.finding = ? ORDER BY p.image_id`,
-    )
-    .all(run.id, finding) as PredictionRecord[];
+  const records = readPredictionRecords(db, run.id, finding);
   const lines: string[] = [predictionColumns.join(',')];
   let positives = 0;
   let negatives = 0;
   let unlabelled = 0;
   for (const r of records) {
-    if (r.label === null) {
+    if (!isLabelled(r)) {
       unlabelled += 1;
       continue;
     }
     if (r.label === 1) positives += 1;
     else negatives += 1;
-    const cells = [
-      // String(number) is the shortest text that parses back to the same double.
-      String(r.score),
-      String(r.label),
-      finding,
-      r.source,
-      // 'unknown' left empty: `aligner metrics` then keeps the row out of the sex subgroups only.
-      r.sex === 'unknown' ? '' : r.sex,
-      r.age === null ? '' : String(r.age),
-      `${r.pseudonym ?? 'unknown'}:${r.imageId}`,
-      r.view ?? '',
-    ];
-    lines.push(cells.map(csvField).join(','));
+    lines.push(csvLine(predictionCells(r, finding)));
   }
   const text = `${lines.join('\n')}\n`;
   mkdirSync(dirname(path), { recursive: true });
@@ -116,9 +84,4 @@ function chooseFinding(runId: number, findings: readonly string[], wanted: strin
     );
   }
   return findings[0] as string;
-}
-
-/** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
