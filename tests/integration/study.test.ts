@@ -259,14 +259,19 @@ describe('aligner study run', () => {
 describe('a study run by the CLI is controlled through the workspace', () => {
   it('stops taking runs when paused from another process (as the app pauses it), and resume finishes it', async () => {
     await reference;
-    const small = { ...study, name: 'paused elsewhere', levels: [0.5], seeds: [1, 2], epochs: 1 };
+    const small = { ...study, name: 'paused elsewhere', levels: [0.5], seeds: [1, 2], epochs: 2 };
     const cli = spawnCli(['study', 'run', studyFile(small), '--db', db, '--json'], env);
     await cli.waitFor(/^study \d+: run 1\/2 \(run \d+: .*\) started$/m);
-    const studyId = withDb(db, (d) => d.prepare('SELECT max(id) FROM studies').pluck().get() as number);
-    expect((await status(studyId)).status).toBe('running');
-    // What the app's studyPause does for a study another process runs: the state on the study's row.
+    // What the app's studyPause does for a study another process runs: the state on the study's row. Written at
+    // once, in this process, while run 1 trains (anything slower here, such as another CLI, can let run 1
+    // finish and run 2 start first: a pause lets the run in training finish).
     const ws = new Database(db);
+    let studyId: number;
     try {
+      studyId = ws.prepare('SELECT max(id) FROM studies').pluck().get() as number;
+      expect(
+        ws.prepare("SELECT count(*) FROM runs WHERE study_id = ? AND status = 'running'").pluck().get(studyId),
+      ).toBe(1);
       setStudyState(ws, studyId, 'paused');
     } finally {
       ws.close();
