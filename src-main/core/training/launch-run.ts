@@ -1,8 +1,8 @@
-import { dirname, join, basename } from 'node:path';
 import type { TrainConfig } from '../../api/training-schemas';
 import type { WorkspaceDb } from '../db/open-workspace';
 import { InputError } from '../input-error';
 import type { ProcessLauncher } from '../process/launcher';
+import { checkpointDirOf } from './checkpoint-dir';
 import { createRun, failOrphanedRuns, readRun } from './run-store';
 import { startTraining, type TrainingHandle } from './trainer-client';
 import type { FromTrainer } from './trainer-protocol';
@@ -13,10 +13,7 @@ export interface TrainerDeps {
   readonly trainerModule: string;
 }
 
-/** Where a run's checkpoints live: a folder beside the workspace file, `<name>.runs/run-<id>/`. */
-export function checkpointDirOf(workspacePath: string, runId: number): string {
-  return join(dirname(workspacePath), `${basename(workspacePath)}.runs`, `run-${runId}`);
-}
+export { checkpointDirOf } from './checkpoint-dir';
 
 /** Creates a run for `config` and starts its trainer process. */
 export function launchRun(

@@ -1,7 +1,9 @@
+import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { trainConfigSchema, type EpochRecord, type RunProgress, type TrainConfig } from '../../api/training-schemas';
 import { InputError } from '../input-error';
+import { checkpointDirOf } from './checkpoint-dir';
 
 /**
  * The `runs` rows of training runs and what hangs off them. Only the process
@@ -36,11 +38,17 @@ export interface RunRow {
 
 const now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
+/**
+ * A new queued run. A checkpoint folder already named after its id (left by a workspace file that was replaced,
+ * whose run ids start again) is removed: a run resumes only from its own checkpoints.
+ */
 export function createRun(db: Database.Database, config: TrainConfig, studyId: number | null = null): number {
   const result = db
     .prepare("INSERT INTO runs (study_id, config, seed, status) VALUES (?, ?, ?, 'queued')")
     .run(studyId, JSON.stringify(config), config.seed);
-  return Number(result.lastInsertRowid);
+  const runId = Number(result.lastInsertRowid);
+  if (!db.memory) rmSync(checkpointDirOf(db.name, runId), { recursive: true, force: true });
+  return runId;
 }
 
 /**
