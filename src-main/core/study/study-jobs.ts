@@ -27,6 +27,7 @@ import {
   cancelQueuedRuns,
 } from './study-store';
 import { estimateStudy, probeTiming, timingProbeOf, type TimingResult } from './timing';
+import { runningTrainEvent } from '../training/train-events';
 
 /**
  * The studies a host (the desktop app, the browser host) runs: validation
@@ -257,39 +258,16 @@ export class StudyJobs {
       }
       case 'run-message': {
         const { message, runId } = event;
-        if (message.type === 'started') {
-          this.events.emit('train', {
-            runId,
-            kind: 'started',
-            progress: null,
-            epoch: null,
-            status: 'running',
-            error: null,
-          });
-        } else if (message.type === 'progress') {
+        if (message.type === 'progress') {
           const now = performance.now();
           if (now - (this.#lastProgress.get(studyId) ?? 0) < 500) return;
           this.#lastProgress.set(studyId, now);
-          this.events.emit('train', {
-            runId,
-            kind: 'progress',
-            progress: message.progress,
-            epoch: null,
-            status: 'running',
-            error: null,
-          });
-          this.#emit(studyId, 'run-progress', { runId, runStatus: 'running', runProgress: message.progress });
-        } else if (message.type === 'epoch') {
-          this.events.emit('train', {
-            runId,
-            kind: 'epoch',
-            progress: null,
-            epoch: message.record,
-            status: 'running',
-            error: null,
-          });
-          this.#emit(studyId, 'run-epoch', { runId, runStatus: 'running' });
         }
+        const train = runningTrainEvent(runId, message);
+        if (train) this.events.emit('train', train);
+        if (message.type === 'progress')
+          this.#emit(studyId, 'run-progress', { runId, runStatus: 'running', runProgress: message.progress });
+        else if (message.type === 'epoch') this.#emit(studyId, 'run-epoch', { runId, runStatus: 'running' });
         break;
       }
     }

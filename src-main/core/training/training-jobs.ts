@@ -6,6 +6,7 @@ import { launchRun, resumeRun, type TrainerDeps } from './launch-run';
 import { failOrphanedRuns, listRuns, readEpochs, readRun, type RunRow } from './run-store';
 import type { TrainingHandle } from './trainer-client';
 import type { FromTrainer } from './trainer-protocol';
+import { runningTrainEvent } from './train-events';
 
 /**
  * The training runs a host starts from the UI or the API: each in its own
@@ -87,37 +88,13 @@ export class TrainingJobs {
   #lastProgress = 0;
 
   #report(runId: number, message: FromTrainer): void {
-    if (message.type === 'started') {
-      this.events.emit('train', {
-        runId,
-        kind: 'started',
-        progress: null,
-        epoch: null,
-        status: 'running',
-        error: null,
-      });
-    } else if (message.type === 'progress') {
+    if (message.type === 'progress') {
       const now = performance.now();
       if (now - this.#lastProgress < 500) return;
       this.#lastProgress = now;
-      this.events.emit('train', {
-        runId,
-        kind: 'progress',
-        progress: message.progress,
-        epoch: null,
-        status: 'running',
-        error: null,
-      });
-    } else if (message.type === 'epoch') {
-      this.events.emit('train', {
-        runId,
-        kind: 'epoch',
-        progress: null,
-        epoch: message.record,
-        status: 'running',
-        error: null,
-      });
     }
+    const event = runningTrainEvent(runId, message);
+    if (event) this.events.emit('train', event);
   }
 
   #summary(run: RunRow): RunSummary {
