@@ -117,7 +117,12 @@ describe('loadExamples on a simulated workspace', () => {
 
   it('reads every image of the sources with its demographics, role and resized cache', () => {
     expect(examples).toHaveLength(46);
-    expect(examples.map((e) => e.imageId)).toEqual([...examples.map((e) => e.imageId)].sort((a, b) => a - b));
+    // Ordered by key, the SHA-256 of the image's file, which is not the import order (the ids).
+    const keys = ws.db.prepare('SELECT id, blob_sha256 FROM images').all() as { id: number; blob_sha256: string }[];
+    const keyOf = new Map(keys.map((k) => [k.id, k.blob_sha256]));
+    expect(examples.map((e) => e.key)).toEqual(examples.map((e) => keyOf.get(e.imageId)));
+    expect(examples.map((e) => e.key)).toEqual(examples.map((e) => e.key).sort());
+    expect(examples.map((e) => e.imageId)).not.toEqual([...examples.map((e) => e.imageId)].sort((a, b) => a - b));
     expect(examples.filter((e) => e.role === 'train').every((e) => e.source === 'riverside')).toBe(true);
     expect(examples.filter((e) => e.role === 'validation')).toHaveLength(6);
     const row = ws.db

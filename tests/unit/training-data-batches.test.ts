@@ -16,6 +16,7 @@ function cohort(n: number): Example[] {
     mask[k % (R * R)] = 1;
     return {
       imageId: 10 + k,
+      key: `key-${10 + k}`,
       sourceId: 1,
       source: 'site',
       role: 'train',
@@ -88,8 +89,8 @@ describe('batches', () => {
     expect(b0.alignWeight[2 * C]).toBe(1);
     expect(b0.alignWeight[0]).toBe(1);
     expect(b0.alignWeight[1]).toBe(0); // finding 1 of image 10 is unknown
-    expect([...b0.masks.subarray(0, R * R)]).toEqual([...randomAlignmentMaskFor(1, 0, 10, 0, R)]);
-    expect([...b1.masks.subarray(0, R * R)]).toEqual([...randomAlignmentMaskFor(1, 1, 10, 0, R)]);
+    expect([...b0.masks.subarray(0, R * R)]).toEqual([...randomAlignmentMaskFor(1, 0, 'key-10', 0, R)]);
+    expect([...b1.masks.subarray(0, R * R)]).toEqual([...randomAlignmentMaskFor(1, 1, 'key-10', 0, R)]);
     // Not aligned: the human mask stays (image 14, k = 4), weight 0.
     expect([...b0.masks.subarray(4 * C * R * R, 4 * C * R * R + R * R)]).toEqual([
       ...(examples[4]!.masks[0] as Uint8Array),

@@ -56,15 +56,15 @@ describe('randomAlignmentMask', () => {
     expect(Math.max(...ys)).toBeGreaterThan(R * 0.8);
   });
 
-  it('is a function of (seed, epoch, image, finding) and moves between epochs', () => {
-    const a = randomAlignmentMaskFor(1, 0, 17, 0, R);
-    expect([...randomAlignmentMaskFor(1, 0, 17, 0, R)]).toEqual([...a]);
-    const epochs = [1, 2, 3, 4].map((epoch) => randomAlignmentMaskFor(1, epoch, 17, 0, R));
+  it('is a function of (seed, epoch, image key, finding) and moves between epochs', () => {
+    const a = randomAlignmentMaskFor(1, 0, 'image-17', 0, R);
+    expect([...randomAlignmentMaskFor(1, 0, 'image-17', 0, R)]).toEqual([...a]);
+    const epochs = [1, 2, 3, 4].map((epoch) => randomAlignmentMaskFor(1, epoch, 'image-17', 0, R));
     for (const m of epochs) expect([...m]).not.toEqual([...a]);
     const moved = epochs.map((m) => Math.hypot(...centroid(m, R).map((v, i) => v - (centroid(a, R)[i] as number))));
     expect(Math.max(...moved)).toBeGreaterThan(R * 0.1);
-    expect([...randomAlignmentMaskFor(1, 0, 18, 0, R)]).not.toEqual([...a]);
-    expect([...randomAlignmentMaskFor(1, 0, 17, 1, R)]).not.toEqual([...a]);
-    expect([...randomAlignmentMaskFor(2, 0, 17, 0, R)]).not.toEqual([...a]);
+    expect([...randomAlignmentMaskFor(1, 0, 'image-18', 0, R)]).not.toEqual([...a]);
+    expect([...randomAlignmentMaskFor(1, 0, 'image-17', 1, R)]).not.toEqual([...a]);
+    expect([...randomAlignmentMaskFor(2, 0, 'image-17', 0, R)]).not.toEqual([...a]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   AlignmentShortageError,
@@ -9,7 +10,10 @@ import type { Example, Label } from '../../src-main/core/training/data/examples'
 
 const R = 4;
 
-/** Image k (id 100 + k): positive for finding 0 when k % 3 === 0, annotated when also k % 2 === 0; finding 1 all 0. */
+/** A file hash, as the workspace keys images by: its order is not the order of k. */
+const keyOf = (k: number): string => createHash('sha256').update(`image ${k}`).digest('hex');
+
+/** Image k (id 100 + k, key keyOf(k)): positive for finding 0 when k % 3 === 0, annotated when also k % 2 === 0; finding 1 all 0. */
 function cohort(n: number, role: Example['role'] = 'train'): Example[] {
   return Array.from({ length: n }, (_, k) => {
     const positive = k % 3 === 0;
@@ -17,6 +21,7 @@ function cohort(n: number, role: Example['role'] = 'train'): Example[] {
     const mask = new Uint8Array(R * R).fill(1);
     return {
       imageId: 100 + k,
+      key: keyOf(k),
       sourceId: 1,
       source: role === 'train' ? 'site' : 'other',
       role,
@@ -30,6 +35,15 @@ function cohort(n: number, role: Example['role'] = 'train'): Example[] {
     };
   });
 }
+
+/** The same images as another workstation would number them: ids in another (import) order, keys unchanged. */
+function renumbered(examples: readonly Example[]): Example[] {
+  return examples.map((e, k) => ({ ...e, imageId: 5000 + ((k * 37) % examples.length) }));
+}
+const keysOf = (examples: readonly Example[], ids: Iterable<number>): string[] => {
+  const byId = new Map(examples.map((e) => [e.imageId, e.key]));
+  return [...ids].map((id) => byId.get(id) as string).sort();
+};
 
 const isSubset = (a: ReadonlySet<number>, b: ReadonlySet<number>): boolean => [...a].every((x) => b.has(x));
 
@@ -50,6 +64,14 @@ describe('chooseAligned', () => {
     expect([...again.aligned].sort()).toEqual([...sets[1]!.aligned].sort());
     const other = [1, 2, 3, 4, 6, 7].map((seed) => chooseAligned(examples, { ...base, fraction: 0.25, seed }));
     expect(other.some((o) => [...o.aligned].sort().join() !== [...sets[1]!.aligned].sort().join())).toBe(true);
+  });
+
+  it('chooses by image key, not id: the same images whatever order they were imported in', () => {
+    const here = chooseAligned(examples, { ...base, fraction: 0.5 });
+    const elsewhere = renumbered(examples);
+    const there = chooseAligned(elsewhere, { ...base, fraction: 0.5 });
+    expect(there.aligned.size).toBe(10);
+    expect(keysOf(elsewhere, there.aligned)).toEqual(keysOf(examples, here.aligned));
   });
 
   it('says how many more regions to draw when the fraction needs more than exist', () => {
@@ -101,6 +123,13 @@ describe('dataRatioSubset', () => {
     // Input order kept.
     const kept = subsets[1]!.map((e) => e.imageId);
     expect(kept).toEqual([...kept].sort((a, b) => a - b));
+  });
+
+  it('chooses by image key, not id: the same images whatever order they were imported in', () => {
+    const here = dataRatioSubset(examples, 0.25, 3);
+    const elsewhere = renumbered(examples);
+    const there = dataRatioSubset(elsewhere, 0.25, 3);
+    expect(keysOf(elsewhere, there.map((e) => e.imageId))).toEqual(keysOf(examples, here.map((e) => e.imageId)));
   });
 
   it('refuses ratios outside (0, 1] and examples that are not training images', () => {

@@ -136,12 +136,12 @@ const regionMark = new Uint8Array(1);
 
 /**
  * The training images as the subset functions see them (label and region presence for the one finding,
- * no pixels), ordered by image id as loadExamples orders them.
+ * no pixels), ordered by image key as loadExamples orders them.
  */
 function trainingImages(db: Database.Database, study: StudyConfig): Example[] {
   const rows = db
     .prepare(
-      `SELECT i.id, i.source_id AS sourceId, s.name AS source, i.rows, i.cols, l.value AS label,
+      `SELECT i.id, i.blob_sha256 AS key, i.source_id AS sourceId, s.name AS source, i.rows, i.cols, l.value AS label,
          EXISTS (
            SELECT 1 FROM annotations a
            WHERE a.image_id = i.id AND a.finding = @finding AND a.deleted = 0
@@ -150,10 +150,11 @@ function trainingImages(db: Database.Database, study: StudyConfig): Example[] {
        FROM images i
        JOIN sources s ON s.id = i.source_id AND s.name IN (SELECT value FROM json_each(@sources))
        LEFT JOIN labels l ON l.image_id = i.id AND l.finding = @finding
-       ORDER BY i.id`,
+       ORDER BY i.blob_sha256, i.id`,
     )
     .all({ finding: study.finding, sources: JSON.stringify(study.train) }) as {
     id: number;
+    key: string;
     sourceId: number;
     source: string;
     rows: number;
@@ -163,6 +164,7 @@ function trainingImages(db: Database.Database, study: StudyConfig): Example[] {
   }[];
   return rows.map((r) => ({
     imageId: r.id,
+    key: r.key,
     sourceId: r.sourceId,
     source: r.source,
     role: 'train',

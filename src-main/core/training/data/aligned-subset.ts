@@ -1,5 +1,6 @@
 import { InputError } from '../../input-error';
 import type { Example } from './examples';
+import { byKey } from './example-order';
 import { createRng, permutation } from './rng';
 
 export interface ChooseAlignedOptions {
@@ -55,7 +56,7 @@ export class AlignmentShortageError extends InputError {
  * findings) that are aligned: needed = round(f × positives). The candidates
  * (positives with a region for a finding they are positive for) are put in one
  * seeded order — a permutation keyed by the seed alone, over the candidates
- * sorted by image id — and the aligned set is its first `needed`. So the same
+ * sorted by image key (not id: ids follow import order) — and the aligned set is its first `needed`. So the same
  * seed gives the same images, and the sets are nested: the f = 0.25 subset ⊂
  * the 0.5 subset ⊂ … ⊂ the f = 1 subset. (Drawing new regions adds candidates
  * and so changes the order; the subsets stay nested for any one state of the
@@ -76,8 +77,8 @@ export function chooseAligned(examples: readonly Example[], options: ChooseAlign
   const positive = training.filter((e) => findings.some((c) => e.labels[c] === 1));
   const candidates = positive
     .filter((e) => !requireAnnotation || findings.some((c) => e.labels[c] === 1 && e.masks[c] != null))
-    .map((e) => e.imageId)
-    .sort((a, b) => a - b);
+    .sort(byKey)
+    .map((e) => e.imageId);
   const needed = Math.round(fraction * positive.length);
   const available = candidates.length;
   if (needed > available && (options.onShortage ?? 'error') === 'error')

@@ -105,7 +105,7 @@ export async function* batches(examples: readonly Example[], options: BatchOptio
       alignWeight: new Float32Array(B * C),
     };
     members.forEach((e, i) => {
-      const rng = createRng(seed, 'augment', epoch, e.imageId);
+      const rng = createRng(seed, 'augment', epoch, e.key);
       const { pixels, masks } = augmentOne(e.pixels, e.masks, S, R, rng, augmentOptions);
       for (let p = 0; p < pixels.length; p++)
         batch.images[i * S * S + p] = ((pixels[p] as number) - normalise.mean) / normalise.std;
@@ -115,7 +115,7 @@ export async function* batches(examples: readonly Example[], options: BatchOptio
         batch.labels[i * C + c] = label === 1 ? 1 : 0;
         batch.known[i * C + c] = label === null || label === undefined ? 0 : 1;
         const useRandom = randomAlignment && isAligned && label === 1;
-        const target = useRandom ? randomAlignmentMaskFor(seed, epoch, e.imageId, c, R) : masks[c];
+        const target = useRandom ? randomAlignmentMaskFor(seed, epoch, e.key, c, R) : masks[c];
         if (target) batch.masks.set(target, (i * C + c) * R * R);
         batch.alignWeight[i * C + c] = label === 1 && isAligned && target ? 1 : 0;
       }

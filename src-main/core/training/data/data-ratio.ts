@@ -1,5 +1,6 @@
 import { InputError } from '../../input-error';
 import type { Example } from './examples';
+import { byKey } from './example-order';
 import { createRng, permutation } from './rng';
 
 /**
@@ -7,7 +8,7 @@ import { createRng, permutation } from './rng';
  * training images, stratified by the label of the first finding (positive,
  * negative, unlabelled), so the prevalence stays as it was.
  *
- * Each stratum, sorted by image id, gets one seeded permutation (keyed by the
+ * Each stratum, sorted by image key (the file's SHA-256: not the id, which follows import order), gets one seeded permutation (keyed by the
  * seed and the stratum, not the ratio) and keeps its first
  * round(ratio × size) — at least one of a non-empty stratum, so a small
  * cohort never loses all its positives. Hence the same seed gives the same
@@ -26,19 +27,19 @@ export function dataRatioSubset(examples: readonly Example[], ratio: number, see
       'ratio',
     );
   }
-  const strata = new Map<string, number[]>();
+  const strata = new Map<string, Example[]>();
   for (const e of examples) {
-    const key = String(e.labels[0] ?? 'none');
-    const ids = strata.get(key) ?? [];
-    ids.push(e.imageId);
-    strata.set(key, ids);
+    const stratum = String(e.labels[0] ?? 'none');
+    const members = strata.get(stratum) ?? [];
+    members.push(e);
+    strata.set(stratum, members);
   }
   const kept = new Set<number>();
-  for (const [key, ids] of strata) {
-    ids.sort((a, b) => a - b);
-    const order = permutation(ids.length, createRng(seed, 'data-ratio', key));
-    const take = Math.max(1, Math.round(ratio * ids.length));
-    for (let k = 0; k < take; k++) kept.add(ids[order[k] as number] as number);
+  for (const [stratum, members] of strata) {
+    members.sort(byKey);
+    const order = permutation(members.length, createRng(seed, 'data-ratio', stratum));
+    const take = Math.max(1, Math.round(ratio * members.length));
+    for (let k = 0; k < take; k++) kept.add((members[order[k] as number] as Example).imageId);
   }
   return examples.filter((e) => kept.has(e.imageId));
 }

@@ -13,7 +13,14 @@ export type Sex = 'M' | 'F' | 'other' | 'unknown';
 
 /** One image, ready for training: everything read from the workspace once, no DICOM decoding. */
 export interface Example {
+  /** The workspace's id of the image: local to this workspace (ids follow import order). */
   readonly imageId: number;
+  /**
+   * The image's key: the SHA-256 (hex) of its file as imported, the same on every workstation that imported
+   * the same file. Examples are ordered by it and every seeded choice is keyed by it, so a run does not depend
+   * on the order the files were imported in (see core/study/bundle: a study re-run elsewhere).
+   */
+  readonly key: string;
   readonly sourceId: number;
   /** The source's name. */
   readonly source: string;
@@ -59,6 +66,7 @@ interface SourceRecord {
 
 interface ImageRecord {
   id: number;
+  blob_sha256: string;
   source_id: number;
   original_name: string;
   sex: Sex;
@@ -69,7 +77,7 @@ interface ImageRecord {
 }
 
 /**
- * Reads the examples of the named sources, ordered by image id: four
+ * Reads the examples of the named sources, ordered by image key (the file's SHA-256, then id): four
  * prepared queries (sources, labels, live regions, images with their cache
  * rows streamed), never one per image.
  *
@@ -117,9 +125,9 @@ export function loadExamples(db: Database.Database, options: LoadExamplesOptions
   const regions = readRegions(db, sourceIds, findingsJson, findingIndex, options.annotators);
 
   const images = db.prepare(
-    `SELECT i.id, i.source_id, i.original_name, i.sex, i.age_years, i.rows, i.cols, c.pixels
+    `SELECT i.id, i.blob_sha256, i.source_id, i.original_name, i.sex, i.age_years, i.rows, i.cols, c.pixels
      FROM images i LEFT JOIN image_cache c ON c.image_id = i.id AND c.size = ?
-     WHERE i.source_id IN (SELECT value FROM json_each(?)) ORDER BY i.id`,
+     WHERE i.source_id IN (SELECT value FROM json_each(?)) ORDER BY i.blob_sha256, i.id`,
   );
   const sourceById = new Map(sources.map((s) => [s.id, s]));
   const examples: Example[] = [];
@@ -137,6 +145,7 @@ export function loadExamples(db: Database.Database, options: LoadExamplesOptions
     const byFinding = regions.get(row.id);
     examples.push({
       imageId: row.id,
+      key: row.blob_sha256,
       sourceId: row.source_id,
       source: source.name,
       role: source.role,

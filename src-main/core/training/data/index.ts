@@ -5,6 +5,7 @@
 export { loadExamples, type Example, type Label, type LoadExamplesOptions, type Sex } from './examples';
 export { chooseAligned, AlignmentShortageError, type AlignedChoice, type ChooseAlignedOptions } from './aligned-subset';
 export { dataRatioSubset } from './data-ratio';
+export { byKey } from './example-order';
 export { randomAlignmentMask, randomAlignmentMaskFor, randomMaskRadius } from './random-mask';
 export { augment, type AugmentOptions, type Augmented } from './augment';
 export { batches, batchCount, type Batch, type BatchOptions } from './batches';

@@ -61,15 +61,15 @@ export function randomAlignmentMask(maskSize: number, rng: Rng): Uint8Array {
 }
 
 /**
- * The random target of one aligned image and finding in one epoch: a function of (seed, epoch, image, finding)
+ * The random target of one aligned image and finding in one epoch: a function of (seed, epoch, image key, finding)
  * alone, so it is reproducible, independent of batch order, and moves from epoch to epoch.
  */
 export function randomAlignmentMaskFor(
   seed: number | string,
   epoch: number,
-  imageId: number,
+  imageKey: string,
   finding: number,
   maskSize: number,
 ): Uint8Array {
-  return randomAlignmentMask(maskSize, createRng(seed, 'random-alignment', epoch, imageId, finding));
+  return randomAlignmentMask(maskSize, createRng(seed, 'random-alignment', epoch, imageKey, finding));
 }
