@@ -6,6 +6,7 @@ import { exportCommands } from './export-commands';
 import { importCommand } from './import';
 import { metricsCommand } from './metrics';
 import { simulateCommand } from './simulate';
+import { studyBundleCommand } from './study-bundle';
 import { studyCommands } from './study-commands';
 import { studyReportCommand } from './study-report';
 import { trainCommand } from './train';
@@ -24,4 +25,5 @@ export const commands: readonly Command[] = [
   metricsCommand,
   ...exportCommands,
   studyReportCommand,
+  studyBundleCommand,
 ];

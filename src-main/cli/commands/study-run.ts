@@ -3,6 +3,9 @@ import { expandStudy } from '../../api/study-schemas';
 import type { WorkspaceDb } from '../../core/db/open-workspace';
 import { nodeLauncher } from '../../core/process/launcher';
 import { builtEntry } from '../../core/runtime-paths';
+import { matchBundle, type BundleMatch } from '../../core/study/bundle/match-bundle';
+import { readStudyBundle, type StudyBundle } from '../../core/study/bundle/read-bundle';
+import { compareWithBundle, type Reproduction } from '../../core/study/bundle/reproduction';
 import { assertStudy } from '../../core/study/check-study';
 import { StudyRunner, type RunnerEvent } from '../../core/study/study-runner';
 import {
@@ -21,7 +24,8 @@ import type { RunRow } from '../../core/training/run-store';
 import { CliError } from '../cli-error';
 import type { Command, CommandResult } from '../command';
 
-const runUsage = 'aligner study run CONFIG.json [--concurrency N] [--db PATH] [--json]';
+const runUsage =
+  'aligner study run CONFIG.json | --bundle FILE.tar.gz [--import-regions] [--concurrency N] [--db PATH] [--json]';
 const resumeUsage = 'aligner study resume STUDY_ID [--retry-failed] [--concurrency N] [--db PATH] [--json]';
 
 export const studyRunCommand: Command = {
@@ -29,13 +33,28 @@ export const studyRunCommand: Command = {
   summary:
     'check a study file against the workspace, estimate its time, queue all its runs and train them one after another',
   usage: runUsage,
-  options: { concurrency: { type: 'string' } },
+  options: {
+    concurrency: { type: 'string' },
+    bundle: { type: 'string' },
+    'import-regions': { type: 'boolean', default: false },
+  },
   run: async ({ values, positionals, workspace, log }) => {
-    if (positionals.length !== 1) throw new CliError(`give one study file; usage: ${runUsage}`);
-    const file = positionals[0] as string;
-    const raw = readJson(file);
+    const bundleFile = typeof values.bundle === 'string' ? values.bundle : null;
+    if (bundleFile === null && positionals.length !== 1) throw new CliError(`give one study file; usage: ${runUsage}`);
+    if (bundleFile !== null && positionals.length > 0)
+      throw new CliError(`give a study file or --bundle, not both; usage: ${runUsage}`);
+    if (bundleFile === null && values['import-regions'] === true)
+      throw new CliError(`--import-regions goes with --bundle; usage: ${runUsage}`);
     const concurrency = concurrencyOf(values.concurrency);
     const ws = workspace();
+    const bundle = bundleFile === null ? null : readStudyBundle(bundleFile);
+    let raw: unknown;
+    if (bundle === null) raw = readJson(positionals[0] as string);
+    else {
+      const match = matchBundle(ws.db, bundle, { importRegions: values['import-regions'] === true });
+      describeMatch(bundle, match, log);
+      raw = match.config;
+    }
     const { config, plan } = assertStudy(ws.db, raw);
     const deps = trainerDeps();
     const specs = expandStudy(config);
@@ -54,9 +73,40 @@ export const studyRunCommand: Command = {
     );
     const studyId = createStudy(ws.db, config, specs, { estimate, concurrency: concurrency ?? 1 });
     log(`study ${studyId}: ${specs.length} runs queued; if it stops, continue with 'aligner study resume ${studyId}'`);
-    return drive(ws, studyId, deps, concurrency, log);
+    const result = await drive(ws, studyId, deps, concurrency, log);
+    return bundle === null ? result : withReproduction(result, compareWithBundle(ws.db, studyId, bundle.manifest));
   },
 };
+
+/** What the bundle matched here: on stderr before the study starts. */
+function describeMatch(bundle: StudyBundle, match: BundleMatch, log: (line: string) => void): void {
+  const { manifest } = bundle;
+  const renamed = match.sources.filter((s) => s.bundle !== s.local);
+  log(
+    `bundle: study '${manifest.study.config.name}' (${manifest.runs.length} runs, made by version ${manifest.appVersion}` +
+      ` on ${manifest.runs.find((r) => r.backend !== null)?.backend ?? 'no backend yet'}); all ${bundle.images.length} images found, ` +
+      `labels, training masks and every run's subsets the same` +
+      (renamed.length > 0 ? `; sources here: ${renamed.map((s) => `${s.bundle} → ${s.local}`).join(', ')}` : ''),
+  );
+  if (match.regionsImported.regions > 0)
+    log(
+      `bundle: added ${match.regionsImported.regions} regions from the bundle to ${match.regionsImported.images} training images`,
+    );
+  for (const warning of match.warnings) log(`bundle: warning: ${warning}`);
+}
+
+/** The study's answer with how it compares with the bundle's recorded runs. */
+function withReproduction(result: CommandResult, reproduction: Reproduction): CommandResult {
+  const auc = reproduction.maxAbsTestAucDiff;
+  const line =
+    `compared with the bundle: ${reproduction.identical} of ${reproduction.compared} finished runs gave identical test predictions` +
+    (auc === null ? '' : `; largest test AUC difference ${auc.toPrecision(3)}`);
+  return {
+    ...result,
+    json: { ...(result.json as Record<string, unknown>), reproduction },
+    text: `${result.text}\n${line}`,
+  };
+}
 
 export const studyResumeCommand: Command = {
   path: ['study', 'resume'],
