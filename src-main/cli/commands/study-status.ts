@@ -1,5 +1,5 @@
 import { failOrphanedRuns } from '../../core/training/run-store';
-import { listStudyRows, readStudy, studyRunRows, summariseStudy } from '../../core/study/study-store';
+import { listStudyRows, readStudy, studyRunRows, summariseStudy, sweepPlace } from '../../core/study/study-store';
 import { durationText } from '../../core/study/timing';
 import { CliError } from '../cli-error';
 import type { Command } from '../command';
@@ -35,11 +35,7 @@ export const studyStatusCommand: Command = {
       config: summary.config,
       runs: runs.map((run, index) => ({
         runId: run.id,
-        index,
-        level: run.config.alignment,
-        seed: run.config.seed,
-        dataRatio: run.config.dataRatio,
-        randomAlignment: run.config.randomAlignment,
+        ...sweepPlace(run, index),
         status: run.status,
         epochs: run.lastEpoch === null ? 0 : run.lastEpoch + 1,
         bestEpoch: run.bestEpoch,

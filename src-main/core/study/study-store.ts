@@ -275,27 +275,23 @@ function etaOf(db: Database.Database, study: StudyRow, runs: readonly RunRow[]):
   return Math.round(eta / slots);
 }
 
-/** A study run's place in the sweep, read from its config and its position. */
-export function studyRunOf(
-  run: RunRow,
-  index: number,
-  summary: RunSummary,
-): {
-  index: number;
-  level: number;
-  seed: number;
-  dataRatio: number;
-  randomAlignment: boolean;
-  run: RunSummary;
-} {
-  return {
-    index,
-    level: run.config.alignment,
-    seed: run.config.seed,
-    dataRatio: run.config.dataRatio,
-    randomAlignment: run.config.randomAlignment,
-    run: summary,
-  };
+/** A study run's place in the sweep, read from its config and its position in the queue. */
+export interface SweepPlace {
+  readonly index: number;
+  readonly level: number;
+  readonly seed: number;
+  readonly dataRatio: number;
+  readonly randomAlignment: boolean;
+}
+
+export function sweepPlace(run: Pick<RunRow, 'config'>, index: number): SweepPlace {
+  const { alignment: level, seed, dataRatio, randomAlignment } = run.config;
+  return { index, level, seed, dataRatio, randomAlignment };
+}
+
+/** {@link sweepPlace} with the run's summary. */
+export function studyRunOf(run: RunRow, index: number, summary: RunSummary): SweepPlace & { run: RunSummary } {
+  return { ...sweepPlace(run, index), run: summary };
 }
 
 function toStudy(raw: RawStudy): StudyRow {

@@ -18,7 +18,7 @@ import {
 } from '../../../api/bundle-schemas';
 import { appVersion } from '../../app-version';
 import { writeFileAtomic } from '../../write-file-atomic';
-import { readStudy, studyRunRows } from '../study-store';
+import { readStudy, studyRunRows, sweepPlace } from '../study-store';
 import { imagesCsv, subsetsCsv } from './bundle-csv';
 import { bundleReadme } from './bundle-readme';
 import { collectBundleRegions } from './bundle-regions';
@@ -38,11 +38,7 @@ export function writeStudyBundle(db: Database.Database, input: StudyBundleInput)
   const runs: BundleRun[] = runRows.map((run, index) => {
     const subset = membership.subsets[index] as (typeof membership.subsets)[number];
     return {
-      index,
-      level: run.config.alignment,
-      seed: run.config.seed,
-      dataRatio: run.config.dataRatio,
-      randomAlignment: run.config.randomAlignment,
+      ...sweepPlace(run, index),
       status: run.status,
       backend: run.backend,
       device: run.device,
