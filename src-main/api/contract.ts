@@ -21,6 +21,7 @@ import {
   predictionsExportSummarySchema,
 } from './export-schemas';
 import { studyReportInputSchema, studyReportResultSchema } from './report-schemas';
+import { studyBundleInputSchema, studyBundleResultSchema } from './bundle-schemas';
 import {
   demoFinishedSchema,
   demoProgressSchema,
@@ -356,6 +357,11 @@ export const calls = {
     studyReportInputSchema,
     studyReportResultSchema,
     "Write a study's report folder on the host: summary.json, CSV tables, Table 2 and the figures (SVG, PNG), attention gallery and a self-contained report.html; de-identified.",
+  ),
+  studyBundle: call(
+    studyBundleInputSchema,
+    studyBundleResultSchema,
+    "Write a study's reproducibility bundle (.tar.gz) on the host: the study file, split membership by image SHA-256, seeds, app version, regions and results; `aligner study run --bundle FILE` re-runs it elsewhere.",
   ),
 } as const;
 

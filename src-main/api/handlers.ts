@@ -19,6 +19,7 @@ import { exportPredictions } from '../core/export/predictions-export';
 import { attentionGallery } from '../core/evaluation/attention-gallery';
 import { fairnessSummary } from '../core/evaluation/fairness-summary';
 import { exportStudyReport } from '../core/report/study-report';
+import { writeStudyBundle } from '../core/study/bundle/write-bundle';
 import type Database from 'better-sqlite3';
 import { ApiFailure, type BinaryHandlers, type Handlers } from './dispatch';
 
@@ -91,6 +92,7 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     attentionGallery: (query) => attentionGallery(ctx.workspace().db, query),
     // ---- study report (issue 8)
     studyReport: (input) => exportStudyReport(ctx.workspace().db, input),
+    studyBundle: (input) => writeStudyBundle(ctx.workspace().db, input),
   };
 }
 

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readExportedModel } from '../../src-main/core/export/read-exported-model';
+import { readStudyBundle } from '../../src-main/core/study/bundle/read-bundle';
 import { launchChromium, OpenedPages, screenshotPath } from '../helpers/browser';
 import { buildExportWorkspace, trainMicro, type ExportWorkspace, type TrainAnswer } from '../helpers/export-workspace';
 import { tempDir } from '../helpers/paths';
@@ -139,5 +140,20 @@ describe('Export view', () => {
       .poll(async () => study.getByTestId('study-report-written').textContent(), { timeout: 60_000 })
       .toContain(`to ${suggested}:`);
     expect(existsSync(join(suggested, 'report.html'))).toBe(true);
+
+    // And its Write bundle button: the reproducibility bundle beside the workspace, read back from disk.
+    await study.getByTestId('study-bundle-write').click();
+    const bundleFile = join(dir.path, 'exports', `study-${studyId}-bundle.tar.gz`);
+    await expect
+      .poll(async () => study.getByTestId('study-bundle-written').textContent(), { timeout: 60_000 })
+      .toContain(`to ${bundleFile} (1 runs,`);
+    const bundle = readStudyBundle(bundleFile);
+    expect(bundle.manifest.study).toMatchObject({ id: studyId, config: { name: 'page study', finding: 'effusion' } });
+    const stored = new Database(ws.db, { readonly: true });
+    const testAuc = stored.prepare('SELECT test_auc FROM runs WHERE id = ?').pluck().get(trained.runId) as number;
+    stored.close();
+    expect(bundle.manifest.runs).toEqual([
+      expect.objectContaining({ status: 'done', testAuc, predictionsSha256: expect.stringMatching(/^[0-9a-f]{64}$/) }),
+    ]);
   }, 120_000);
 });

@@ -4,6 +4,8 @@
  * images. What it holds and why: docs/reproducibility.md.
  */
 import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import {
@@ -83,6 +85,7 @@ export function writeStudyBundle(db: Database.Database, input: StudyBundleInput)
     ),
     { level: 9 },
   );
+  mkdirSync(dirname(input.outFile), { recursive: true });
   writeFileAtomic(input.outFile, archive);
   return {
     studyId: study.id,
