@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import dicomParser from 'dicom-parser';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FairnessSummary, SeedSummary } from '../../src-main/api/fairness-schemas';
@@ -29,6 +28,7 @@ import {
   trainFairnessRun,
   type FairnessWorkspace,
 } from '../helpers/fairness-workspace';
+import { dicomIdentifiers } from '../helpers/dicom-identifiers';
 import { tempDir } from '../helpers/paths';
 import { withDb } from '../helpers/trainer-workspace';
 
@@ -356,21 +356,7 @@ describe('aligner study report', () => {
   });
 
   it('holds no patient name, patient id, birth date, SOP UID or file name of the cohort, in any file', () => {
-    const identifiers = new Set<string>();
-    let names = 0;
-    for (const cohort of ws.cohorts) {
-      for (const file of readdirSync(cohort).filter((f) => f.endsWith('.dcm'))) {
-        const data = dicomParser.parseDicom(new Uint8Array(readFileSync(join(cohort, file))));
-        // PatientName, PatientID, PatientBirthDate, SOP/Study/Series Instance UIDs.
-        for (const tag of ['x00100010', 'x00100020', 'x00100030', 'x00080018', 'x0020000d', 'x0020000e']) {
-          const value = data.string(tag)?.trim();
-          if (value) identifiers.add(value.toLowerCase());
-        }
-        if (data.string('x00100010')?.startsWith('SIMULATED^')) names += 1;
-        identifiers.add(file.toLowerCase());
-        identifiers.add(file.replace(/\.dcm$/, '').toLowerCase());
-      }
-    }
+    const { identifiers, named: names } = dicomIdentifiers(ws.cohorts);
     expect(names).toBe(48 + 16 + 40 + 24);
     expect(identifiers.size).toBeGreaterThan(128 * 5);
     const leaks: string[] = [];

@@ -66,7 +66,10 @@ export function matchBundle(
       .pluck()
       .get(holder) as number;
     if (held !== keys.length) {
-      problems.push(`${where}: source '${holder}' here holds ${held - keys.length} images the bundle does not list`);
+      const more = held - keys.length;
+      problems.push(
+        `${where}: source '${holder}' here holds ${more} image${more === 1 ? '' : 's'} the bundle does not list`,
+      );
       continue;
     }
     sourceMap.set(source.name, holder);
