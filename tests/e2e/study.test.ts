@@ -10,6 +10,7 @@ import { launchChromium, OpenedPages, screenshotPath } from '../helpers/browser'
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/paths';
 import { startHost, type RunningHost } from '../helpers/web-host';
+import { microStudy } from '../helpers/micro-study';
 
 /**
  * The Runs / Studies view end to end: a study a dead process left half-done is taken up by the host at
@@ -22,19 +23,7 @@ let host: RunningHost;
 let dir: ReturnType<typeof tempDir>;
 const opened = new OpenedPages();
 
-const micro = {
-  finding: 'nodule',
-  train: ['riverside'],
-  validation: 'hillcrest',
-  test: ['summit'],
-  preset: 'micro',
-  imageSize: 64,
-  epochs: 2,
-  patience: 5,
-  batchSize: 16,
-  lr: 1e-3,
-  backend: 'wasm',
-} as const;
+const micro = microStudy;
 
 async function call<T>(name: string, input: unknown = {}): Promise<T> {
   const response = await fetch(`${host.url}api/${name}`, { method: 'POST', body: JSON.stringify(input) });

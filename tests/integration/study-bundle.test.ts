@@ -9,6 +9,7 @@ import type { Reproduction } from '../../src-main/core/study/bundle/reproduction
 import { runCli, type CliRun } from '../helpers/cli';
 import { dicomIdentifiers } from '../helpers/dicom-identifiers';
 import { tempDir } from '../helpers/paths';
+import { microStudy } from '../helpers/micro-study';
 import { learnableNodules, simulateInto, withDb } from '../helpers/trainer-workspace';
 
 /**
@@ -31,22 +32,12 @@ const sites = {
 };
 
 const study: StudyConfigInput = {
+  ...microStudy,
   name: 'bundle sweep',
-  finding: 'nodule',
-  train: ['riverside'],
-  validation: 'hillcrest',
-  test: ['summit'],
   levels: [0, 1],
   seeds: [3],
   dataRatios: [1, 0.5],
   randomAlignment: true,
-  preset: 'micro',
-  imageSize: 64,
-  epochs: 2,
-  patience: 5,
-  batchSize: 16,
-  lr: 1e-3,
-  backend: 'wasm',
 };
 
 function answerOf<T>(run: CliRun): T {

@@ -19,6 +19,7 @@ import {
   spawnCli,
   withDb,
 } from '../helpers/trainer-workspace';
+import { microStudy } from '../helpers/micro-study';
 
 /**
  * `aligner study …` end to end on a simulated cohort: the built CLI, the real trainer processes on the wasm
@@ -32,20 +33,10 @@ const db = join(dir.path, 'w.db');
 const env: NodeJS.ProcessEnv = { ALIGNER_USER_DATA: join(dir.path, 'user-data'), ALIGNER_DB: '' };
 
 const study: StudyConfigInput = {
+  ...microStudy,
   name: 'micro sweep',
-  finding: 'nodule',
-  train: ['riverside'],
-  validation: 'hillcrest',
-  test: ['summit'],
   levels: [0, 1],
   seeds: [1, 2],
-  preset: 'micro',
-  imageSize: 64,
-  epochs: 2,
-  patience: 5,
-  batchSize: 16,
-  lr: 1e-3,
-  backend: 'wasm',
 };
 
 interface StudyAnswer {
