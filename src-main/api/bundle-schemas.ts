@@ -131,3 +131,61 @@ export const studyBundleResultSchema = z
   })
   .strict();
 export type StudyBundleResult = z.infer<typeof studyBundleResultSchema>;
+
+// ---------------------------------------------------------------- re-running a bundle (Runs / Studies view)
+
+const sourceMatchSchema = z.object({ bundle: z.string(), local: z.string() }).strict();
+const regionCountSchema = z
+  .object({ regions: z.number().int().nonnegative(), images: z.number().int().nonnegative() })
+  .strict();
+
+export const bundleCheckInputSchema = z
+  .object({
+    /** The bundle (`….tar.gz`) on the host. */
+    file: hostPath('file'),
+    /** Count the bundle's regions that training images without regions here would take (nothing is stored). */
+    importRegions: z.boolean().default(false),
+  })
+  .strict();
+
+export const bundleCheckResultSchema = z
+  .object({
+    /** True when the study can be re-run here as it is. */
+    ok: z.boolean(),
+    /** Everything that stands in the way, one line each. */
+    problems: z.array(z.string()),
+    warnings: z.array(z.string()),
+    study: z
+      .object({
+        name: z.string(),
+        finding: z.string(),
+        runs: z.number().int().nonnegative(),
+        images: z.number().int().nonnegative(),
+        appVersion: z.string(),
+        createdAt: z.string(),
+      })
+      .strict(),
+    /** Bundle source → source here (empty when the images were not found). */
+    sources: z.array(sourceMatchSchema),
+    /** With `importRegions`: what the re-run would add. */
+    regionsToImport: regionCountSchema,
+  })
+  .strict();
+export type BundleCheckResult = z.infer<typeof bundleCheckResultSchema>;
+
+export const studyFromBundleInputSchema = z
+  .object({
+    file: hostPath('file'),
+    importRegions: z.boolean().default(false),
+    concurrency: z.number().int().min(1).max(16).default(1),
+  })
+  .strict();
+
+export const studyFromBundleResultSchema = z
+  .object({
+    studyId: z.number().int(),
+    sources: z.array(sourceMatchSchema),
+    regionsImported: regionCountSchema,
+    warnings: z.array(z.string()),
+  })
+  .strict();

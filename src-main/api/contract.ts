@@ -21,7 +21,14 @@ import {
   predictionsExportSummarySchema,
 } from './export-schemas';
 import { studyReportInputSchema, studyReportResultSchema } from './report-schemas';
-import { studyBundleInputSchema, studyBundleResultSchema } from './bundle-schemas';
+import {
+  bundleCheckInputSchema,
+  bundleCheckResultSchema,
+  studyBundleInputSchema,
+  studyBundleResultSchema,
+  studyFromBundleInputSchema,
+  studyFromBundleResultSchema,
+} from './bundle-schemas';
 import {
   demoFinishedSchema,
   demoProgressSchema,
@@ -362,6 +369,16 @@ export const calls = {
     studyBundleInputSchema,
     studyBundleResultSchema,
     "Write a study's reproducibility bundle (.tar.gz) on the host: the study file, split membership by image SHA-256, seeds, app version, regions and results; `aligner study run --bundle FILE` re-runs it elsewhere.",
+  ),
+  bundleCheck: call(
+    bundleCheckInputSchema,
+    bundleCheckResultSchema,
+    "What re-running a bundle here would find: its study, the sources that hold its images, every difference (labels, regions, subsets) and, with importRegions, the regions it would add. Stores nothing.",
+  ),
+  studyFromBundle: call(
+    studyFromBundleInputSchema,
+    studyFromBundleResultSchema,
+    'Re-run a bundled study here: match it (adding the bundle\'s regions to training images without any, when asked), queue and train it; studyGet then compares it with the bundle.',
   ),
 } as const;
 

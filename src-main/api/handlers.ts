@@ -93,6 +93,9 @@ export function createHandlers(ctx: AppContext, host: HostServices = {}): Handle
     // ---- study report (issue 8)
     studyReport: (input) => exportStudyReport(ctx.workspace().db, input),
     studyBundle: (input) => writeStudyBundle(ctx.workspace().db, input),
+    bundleCheck: ({ file, importRegions }) => ctx.studies.checkBundle(file, importRegions),
+    studyFromBundle: ({ file, importRegions, concurrency }) =>
+      ctx.studies.createFromBundle(file, importRegions, concurrency),
   };
 }
 

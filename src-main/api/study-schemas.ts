@@ -335,7 +335,41 @@ export const studyRunSchema = z
   .strict();
 export type StudyRun = z.infer<typeof studyRunSchema>;
 
-export const studyDetailSchema = z.object({ study: studySummarySchema, runs: z.array(studyRunSchema) }).strict();
+/**
+ * How a study re-run from a reproducibility bundle compares with the bundle's recorded runs, run by run in queue
+ * order: identical test predictions (every score equal) and the test AUC difference.
+ */
+export const reproductionSchema = z
+  .object({
+    /** Runs done both here and in the bundle. */
+    compared: z.number().int().nonnegative(),
+    /** Of those, runs whose test predictions equal the bundle's. */
+    identical: z.number().int().nonnegative(),
+    /** Largest |test AUC here − test AUC in the bundle| over the compared runs; null when none. */
+    maxAbsTestAucDiff: z.number().nullable(),
+    runs: z.array(
+      z
+        .object({
+          index: z.number().int().nonnegative(),
+          runId: z.number().int(),
+          testAuc: z.number().nullable(),
+          bundleTestAuc: z.number().nullable(),
+          identical: z.boolean(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type Reproduction = z.infer<typeof reproductionSchema>;
+
+export const studyDetailSchema = z
+  .object({
+    study: studySummarySchema,
+    runs: z.array(studyRunSchema),
+    /** A study re-run from a bundle: how it compares with the bundle; null for any other study. */
+    reproduction: reproductionSchema.nullable(),
+  })
+  .strict();
 export type StudyDetail = z.infer<typeof studyDetailSchema>;
 
 export const studyCreateInputSchema = z

@@ -174,4 +174,39 @@ describe('Runs / Studies view', () => {
     await card(page, 2, 'finished').waitFor();
     await expect(page.getByTestId('runs-studies').textContent()).resolves.toMatch(/^2/);
   }, 300_000);
+
+  it("re-runs the finished study from its bundle, and shows it reproduced the bundle's predictions", async () => {
+    const file = join(dir.path, 'exports', 'study-2.tar.gz');
+    await call('studyBundle', { studyId: 2, outFile: file });
+    // The missing bundle answers 400, which Chromium logs as a failed resource load.
+    const page = await opened.open(browser, { width: 1280, height: 1000 }, [/status of 400 \(Bad Request\)/]);
+    await page.goto(`${host.url}#/runs`);
+    const rerun = page.getByTestId('bundle-rerun');
+    await rerun.getByTestId('bundle-file').fill(join(dir.path, 'missing.tar.gz'));
+    await rerun.getByTestId('bundle-check').click();
+    await expect
+      .poll(async () => rerun.getByTestId('bundle-error').textContent())
+      .toMatch(/missing\.tar\.gz: cannot read it \(ENOENT\)/);
+
+    await rerun.getByTestId('bundle-file').fill(file);
+    await rerun.getByTestId('bundle-check').click();
+    const result = rerun.getByTestId('bundle-check-result');
+    await expect.poll(async () => result.getAttribute('data-ok'), { timeout: 30_000 }).toBe('true');
+    await expect(result.textContent()).resolves.toMatch(/e2e sweep \(imported\) \(nodule\): 2 runs over 80 images/);
+    await expect(rerun.getByTestId('bundle-sources').textContent()).resolves.toMatch(/riverside, hillcrest, summit/);
+    await page.screenshot({ path: screenshotPath('study-bundle-check'), fullPage: true });
+
+    await rerun.getByTestId('bundle-start').click();
+    await expect.poll(async () => rerun.getByTestId('bundle-started').textContent()).toMatch(/^Study 3 queued/);
+    await card(page, 3, 'finished').waitFor({ timeout: 120_000 });
+    const reproduction = card(page, 3).getByTestId('study-reproduction');
+    await expect.poll(async () => reproduction.getAttribute('data-identical'), { timeout: 30_000 }).toBe('2');
+    await expect(reproduction.getAttribute('data-compared')).resolves.toBe('2');
+    await expect(reproduction.textContent()).resolves.toMatch(
+      /2 of 2 finished runs gave the bundle's test predictions exactly/,
+    );
+    // Study 2 itself is no re-run.
+    await expect(card(page, 2).getByTestId('study-reproduction').count()).resolves.toBe(0);
+    await page.screenshot({ path: screenshotPath('study-bundle-rerun'), fullPage: true });
+  }, 240_000);
 });

@@ -3,9 +3,9 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StudyConfigInput } from '../../src-main/api/study-schemas';
+import type { Reproduction, StudyConfigInput } from '../../src-main/api/study-schemas';
 import { readStudyBundle } from '../../src-main/core/study/bundle/read-bundle';
-import type { Reproduction } from '../../src-main/core/study/bundle/reproduction';
+
 import { runCli, type CliRun } from '../helpers/cli';
 import { dicomIdentifiers } from '../helpers/dicom-identifiers';
 import { tempDir } from '../helpers/paths';

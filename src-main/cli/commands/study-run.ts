@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { expandStudy } from '../../api/study-schemas';
+import { expandStudy, type Reproduction } from '../../api/study-schemas';
 import type { WorkspaceDb } from '../../core/db/open-workspace';
 import { nodeLauncher } from '../../core/process/launcher';
 import { builtEntry } from '../../core/runtime-paths';
 import { matchBundle, type BundleMatch } from '../../core/study/bundle/match-bundle';
 import { readStudyBundle, type StudyBundle } from '../../core/study/bundle/read-bundle';
-import { compareWithBundle, type Reproduction } from '../../core/study/bundle/reproduction';
+import { compareWithBundle, describeReproduction } from '../../core/study/bundle/reproduction';
 import { assertStudy } from '../../core/study/check-study';
 import { StudyRunner, type RunnerEvent } from '../../core/study/study-runner';
 import {
@@ -71,7 +71,11 @@ export const studyRunCommand: Command = {
         `(${estimate.secondsPerStep} s per step of ${config.batchSize} images, ${durationText(estimate.secondsPerRun)} per run ` +
         `of ${config.epochs} epochs; early stopping ends runs sooner)`,
     );
-    const studyId = createStudy(ws.db, config, specs, { estimate, concurrency: concurrency ?? 1 });
+    const studyId = createStudy(ws.db, config, specs, {
+      estimate,
+      concurrency: concurrency ?? 1,
+      bundle: bundle?.manifest ?? null,
+    });
     log(`study ${studyId}: ${specs.length} runs queued; if it stops, continue with 'aligner study resume ${studyId}'`);
     const result = await drive(ws, studyId, deps, concurrency, log);
     return bundle === null ? result : withReproduction(result, compareWithBundle(ws.db, studyId, bundle.manifest));
@@ -97,14 +101,10 @@ function describeMatch(bundle: StudyBundle, match: BundleMatch, log: (line: stri
 
 /** The study's answer with how it compares with the bundle's recorded runs. */
 function withReproduction(result: CommandResult, reproduction: Reproduction): CommandResult {
-  const auc = reproduction.maxAbsTestAucDiff;
-  const line =
-    `compared with the bundle: ${reproduction.identical} of ${reproduction.compared} finished runs gave identical test predictions` +
-    (auc === null ? '' : `; largest test AUC difference ${auc.toPrecision(3)}`);
   return {
     ...result,
     json: { ...(result.json as Record<string, unknown>), reproduction },
-    text: `${result.text}\n${line}`,
+    text: `${result.text}\n${describeReproduction(reproduction)}`,
   };
 }
 

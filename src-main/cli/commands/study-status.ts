@@ -1,5 +1,6 @@
 import { failOrphanedRuns } from '../../core/training/run-store';
 import { listStudyRows, readStudy, studyRunRows, summariseStudy, sweepPlace } from '../../core/study/study-store';
+import { compareWithBundle, describeReproduction } from '../../core/study/bundle/reproduction';
 import { durationText } from '../../core/study/timing';
 import { CliError } from '../cli-error';
 import type { Command } from '../command';
@@ -44,6 +45,7 @@ export const studyStatusCommand: Command = {
         seconds: run.seconds,
         error: run.error,
       })),
+      reproduction: study.bundle === null ? null : compareWithBundle(db, studyId, study.bundle),
     };
     const c = summary.counts;
     const lines = [
@@ -61,6 +63,7 @@ export const studyStatusCommand: Command = {
           `${r.status.padEnd(9)}  ${String(r.epochs).padStart(6)}  ${fmt(r.valAuc).padStart(7)}  ${fmt(r.testAuc).padStart(8)}` +
           (r.error && r.status === 'failed' ? `  ${r.error}` : ''),
       ),
+      ...(json.reproduction === null ? [] : ['', describeReproduction(json.reproduction)]),
     ];
     return { json, text: lines.join('\n') };
   },

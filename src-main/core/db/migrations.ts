@@ -283,6 +283,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX runs_study_status ON runs(study_id, status, id);
     `,
   },
+  {
+    version: 6,
+    description: 'studies: the reproducibility bundle a study was re-run from',
+    sql: `
+      -- The bundle's bundle.json (JSON, BundleManifest) when the study was re-run from one, else NULL: what its
+      -- runs are compared with.
+      ALTER TABLE studies ADD COLUMN bundle TEXT;
+    `,
+  },
 ];
 
 /** The newest schema version this build of the app understands. */

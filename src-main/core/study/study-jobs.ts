@@ -28,6 +28,11 @@ import {
 } from './study-store';
 import { estimateStudy, probeTiming, timingProbeOf, type TimingResult } from './timing';
 import { runningTrainEvent } from '../training/train-events';
+import type { BundleCheckResult, BundleManifest } from '../../api/bundle-schemas';
+import { checkBundle } from './bundle/check-bundle';
+import { matchBundle, type BundleMatch } from './bundle/match-bundle';
+import { readStudyBundle } from './bundle/read-bundle';
+import { compareWithBundle } from './bundle/reproduction';
 
 /**
  * The studies a host (the desktop app, the browser host) runs: validation
@@ -69,13 +74,49 @@ export class StudyJobs {
    *
    * @throws InputError with every problem of the config (nothing is queued), or when the backend is missing
    */
-  async create(config: StudyConfig, concurrency: number): Promise<{ studyId: number }> {
+  async create(
+    config: StudyConfig,
+    concurrency: number,
+    bundle: BundleManifest | null = null,
+  ): Promise<{ studyId: number }> {
     const { config: study, plan } = assertStudy(this.workspace().db, config);
     const estimate = estimateStudy(study, plan, await this.#timing(study));
-    const studyId = createStudy(this.workspace().db, study, expandStudy(study), { estimate, concurrency });
+    const studyId = createStudy(this.workspace().db, study, expandStudy(study), { estimate, concurrency, bundle });
     this.#emit(studyId, 'created');
     this.#start(studyId);
     return { studyId };
+  }
+
+  /** What re-running the bundle here would find and do; stores nothing. */
+  checkBundle(file: string, importRegions: boolean): BundleCheckResult {
+    return checkBundle(this.workspace().db, readStudyBundle(file), { importRegions });
+  }
+
+  /**
+   * Re-runs a bundled study here: matches it (adding the bundle's regions to training images without any, when
+   * asked), then queues and trains it as {@link create} does, remembering the bundle to compare with.
+   *
+   * @throws BundleMismatchError listing every difference (nothing is stored or queued)
+   */
+  async createFromBundle(
+    file: string,
+    importRegions: boolean,
+    concurrency: number,
+  ): Promise<{
+    studyId: number;
+    sources: BundleMatch['sources'][number][];
+    regionsImported: BundleMatch['regionsImported'];
+    warnings: string[];
+  }> {
+    const bundle = readStudyBundle(file);
+    const match = matchBundle(this.workspace().db, bundle, { importRegions });
+    const { studyId } = await this.create(match.config, concurrency, bundle.manifest);
+    return {
+      studyId,
+      sources: [...match.sources],
+      regionsImported: match.regionsImported,
+      warnings: [...match.warnings],
+    };
   }
 
   list(): StudySummary[] {
@@ -94,6 +135,7 @@ export class StudyJobs {
     return {
       study: summariseStudy(db, study, runs, this.#runners.has(studyId)),
       runs: runs.map((run, index) => studyRunOf(run, index, runSummaryOf(run, this.isTraining(run.id)))),
+      reproduction: study.bundle === null ? null : compareWithBundle(db, studyId, study.bundle),
     };
   }
 

@@ -10,6 +10,7 @@ import {
   type StudyStatus,
   type StudySummary,
 } from '../../api/study-schemas';
+import { bundleManifestSchema, type BundleManifest } from '../../api/bundle-schemas';
 import type { RunSummary } from '../../api/training-schemas';
 import { InputError } from '../input-error';
 import {
@@ -40,6 +41,8 @@ export interface StudyRow {
   readonly concurrency: number;
   readonly owner: string | null;
   readonly createdAt: string;
+  /** The bundle the study was re-run from (`aligner study run --bundle`), else null. */
+  readonly bundle: BundleManifest | null;
 }
 
 interface RawStudy {
@@ -51,6 +54,7 @@ interface RawStudy {
   concurrency: number;
   owner: string | null;
   created_at: string;
+  bundle: string | null;
 }
 
 /** The study and all its runs, queued, in one transaction: a study is queued whole or not at all. */
@@ -58,17 +62,22 @@ export function createStudy(
   db: Database.Database,
   config: StudyConfig,
   specs: readonly StudyRunSpec[],
-  options: { readonly estimate: StudyEstimate | null; readonly concurrency: number },
+  options: {
+    readonly estimate: StudyEstimate | null;
+    readonly concurrency: number;
+    readonly bundle?: BundleManifest | null;
+  },
 ): number {
   return db.transaction(() => {
     const id = Number(
       db
-        .prepare('INSERT INTO studies (name, config, estimate, concurrency) VALUES (?, ?, ?, ?)')
+        .prepare('INSERT INTO studies (name, config, estimate, concurrency, bundle) VALUES (?, ?, ?, ?, ?)')
         .run(
           config.name,
           JSON.stringify(config),
           options.estimate === null ? null : JSON.stringify(options.estimate),
           options.concurrency,
+          options.bundle ? JSON.stringify(options.bundle) : null,
         ).lastInsertRowid,
     );
     for (const spec of specs) createRun(db, spec.config, id);
@@ -304,5 +313,6 @@ function toStudy(raw: RawStudy): StudyRow {
     concurrency: raw.concurrency,
     owner: raw.owner,
     createdAt: raw.created_at,
+    bundle: raw.bundle === null ? null : bundleManifestSchema.parse(JSON.parse(raw.bundle)),
   };
 }

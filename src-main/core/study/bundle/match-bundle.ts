@@ -18,6 +18,14 @@ export interface BundleMatch {
   readonly warnings: readonly string[];
 }
 
+/** The bundle's study cannot be re-run here as it is: every reason, one line each. */
+export class BundleMismatchError extends InputError {
+  constructor(readonly problems: readonly string[]) {
+    super(`the bundle does not match this workspace: ${problems.join('; ')}`, 'bundle');
+    this.name = 'BundleMismatchError';
+  }
+}
+
 /** How many examples a message names. */
 const examples = 3;
 
@@ -39,7 +47,7 @@ export function matchBundle(
   const { manifest } = bundle;
   const problems: string[] = [];
   const refuse = (): never => {
-    throw new InputError(`the bundle does not match this workspace: ${problems.join('; ')}`, 'bundle');
+    throw new BundleMismatchError(problems);
   };
 
   const local = localImages(db, bundle.images);

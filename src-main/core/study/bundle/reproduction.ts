@@ -1,27 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { BundleManifest } from '../../../api/bundle-schemas';
+import type { Reproduction } from '../../../api/study-schemas';
 import { studyRunRows } from '../study-store';
 import { predictionsDigest } from './predictions-digest';
-
-export interface RunReproduction {
-  /** 0-based queue position, as in the bundle. */
-  readonly index: number;
-  readonly runId: number;
-  readonly testAuc: number | null;
-  readonly bundleTestAuc: number | null;
-  /** Every test prediction equal to the bundle's (same digest). */
-  readonly identical: boolean;
-}
-
-export interface Reproduction {
-  /** Runs done both here and in the bundle. */
-  readonly compared: number;
-  /** Of those, runs whose test predictions are identical. */
-  readonly identical: number;
-  /** Largest |test AUC here − test AUC in the bundle| over the compared runs; null when none. */
-  readonly maxAbsTestAucDiff: number | null;
-  readonly runs: readonly RunReproduction[];
-}
 
 /**
  * How a re-run study compares with the bundle it came from, run by run in queue order: identical test
@@ -29,7 +10,7 @@ export interface Reproduction {
  * predictions; another backend (wasm here, a GPU there) agrees only to floating-point rounding.
  */
 export function compareWithBundle(db: Database.Database, studyId: number, manifest: BundleManifest): Reproduction {
-  const runs: RunReproduction[] = [];
+  const runs: Reproduction['runs'] = [];
   studyRunRows(db, studyId).forEach((run, index) => {
     const theirs = manifest.runs[index];
     if (!theirs || run.status !== 'done' || theirs.status !== 'done') return;
@@ -50,4 +31,13 @@ export function compareWithBundle(db: Database.Database, studyId: number, manife
     maxAbsTestAucDiff: diffs.length > 0 ? Math.max(...diffs) : null,
     runs,
   };
+}
+
+/** One line for people: how many runs reproduced the bundle's predictions, and the largest AUC difference. */
+export function describeReproduction(reproduction: Reproduction): string {
+  const auc = reproduction.maxAbsTestAucDiff;
+  return (
+    `compared with the bundle: ${reproduction.identical} of ${reproduction.compared} finished runs gave identical test predictions` +
+    (auc === null ? '' : `; largest test AUC difference ${auc.toPrecision(3)}`)
+  );
 }
