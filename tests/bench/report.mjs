@@ -1,8 +1,9 @@
-// Benchmark of `aligner study report` (issue 8): the wall time of the report export of the integration test's
+// Benchmark of `aligner study report` and `aligner study bundle` (issue 8): the wall time of the report export of the integration test's
 // study — a simulated cohort (training, validation and two out-of-domain sites), micro runs at alignment 0 and 1
 // × two seeds, two epochs — through the built CLI. The first report evaluates the runs cold (attention peaks and
 // IoUs upsampled at full image size, then cached in the workspace); the later ones find the cache. Prints one JSON
-// line per figure: cold and warm wall seconds (with the CLI's start), the command's own seconds, files and MB.
+// line per figure: cold and warm wall seconds (with the CLI's start), the command's own seconds, files and MB; then
+// the same study's reproducibility bundle (wall and command seconds, kB).
 //
 // usage: node tests/bench/report.mjs [--repeats 3] [--gallery 6] [--keep]
 //        node tests/bench/report.mjs --db W.db --study ID   (an existing workspace's study; it is not changed
@@ -74,15 +75,19 @@ async function buildStudy(dbPath, work, userData) {
   }
 }
 
-function report(dbPath, studyId, out, userData, gallery) {
+/** One `aligner study …` command, timed from the outside: wall seconds (with the CLI's start) and its answer. */
+function timed(args, userData) {
   const started = performance.now();
-  const args = ['study', 'report', String(studyId), '--out', out, '--gallery', gallery, '--db', dbPath, '--json'];
-  const stdout = execFileSync(process.execPath, [join(root, 'bin/aligner.mjs'), ...args], {
+  const stdout = execFileSync(process.execPath, [join(root, 'bin/aligner.mjs'), ...args, '--json'], {
     env: { ...process.env, ALIGNER_USER_DATA: userData },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const wall = (performance.now() - started) / 1000;
   return { wall, result: JSON.parse(stdout.toString()) };
+}
+
+function report(dbPath, studyId, out, userData, gallery) {
+  return timed(['study', 'report', String(studyId), '--out', out, '--gallery', gallery, '--db', dbPath], userData);
 }
 
 runMain('report', async () => {
@@ -112,6 +117,14 @@ runMain('report', async () => {
       commandSeconds: stats(warm.map((r) => r.result.seconds)).median,
     });
     emit('files', cold.result.files.length, { megabytes: round(cold.result.bytes / 1e6) });
+    const bundles = Array.from({ length: repeats }, (_, i) =>
+      timed(['study', 'bundle', String(studyId), '--out', join(work, `bundle-${i}.tar.gz`), '--db', dbPath], userData),
+    );
+    emit('bundleSeconds', stats(bundles.map((b) => b.wall)).median, {
+      commandSeconds: stats(bundles.map((b) => b.result.seconds)).median,
+      images: bundles[0].result.images,
+      kilobytes: round(bundles[0].result.bytes / 1e3),
+    });
   } finally {
     dropWork(work, values.keep);
   }
