@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StudyConfigInput } from '../../src-main/api/study-schemas';
+import { studyConfigSchema, type StudyConfigInput } from '../../src-main/api/study-schemas';
 import { checkStudy } from '../../src-main/core/study/check-study';
 import { setStudyState } from '../../src-main/core/study/study-store';
 import { chooseAligned, dataRatioSubset, loadExamples } from '../../src-main/core/training/data';
@@ -399,5 +399,45 @@ describe('aligner study refuses a bad study file with one line and exit code 2, 
       expect(run.code).toBe(2);
       expect(meaningfulLines(run.stderr)).toEqual(['aligner: error: no study with id 999 in this workspace']);
     }
+  });
+
+  it('lists a study whose stored config this version cannot read with the reason, and names it when asked for it', async () => {
+    const other = join(dir.path, 'other-version.db');
+    const empty = await runCli(['study', 'list', '--db', other], env);
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stdout.trim()).toBe('no studies in this workspace');
+    // As another version (or a hand edit) may have left it: a finding this version does not know.
+    const stored = { ...studyConfigSchema.parse({ ...study, name: 'old sweep' }), finding: 'fracture' };
+    const ws = new Database(other);
+    const id = Number(
+      ws.prepare('INSERT INTO studies (name, config) VALUES (?, ?)').run('old sweep', JSON.stringify(stored))
+        .lastInsertRowid,
+    );
+    ws.close();
+    const reason = new RegExp(
+      `^study ${id} 'old sweep' cannot be read by this version: its stored configuration is invalid \\(finding: `,
+    );
+    const list = await runCli(['study', 'list', '--db', other, '--json'], env);
+    expect(list.code, list.stderr).toBe(0);
+    const answer = answerOf<{ studies: unknown[]; unreadable: { studyId: number; name: string; reason: string }[] }>(
+      list,
+    );
+    expect(answer.studies).toEqual([]);
+    expect(answer.unreadable).toEqual([{ studyId: id, name: 'old sweep', reason: expect.stringMatching(reason) }]);
+    const text = await runCli(['study', 'list', '--db', other], env);
+    expect(text.stdout).toMatch(/^ +\d+ {2}old sweep {2}unreadable: study \d+ 'old sweep' cannot be read/m);
+    const shown = await runCli(['study', 'status', String(id), '--db', other], env);
+    expect(shown.code).toBe(2);
+    expect(meaningfulLines(shown.stderr)).toEqual([
+      expect.stringMatching(
+        /^aligner: error: study \d+ 'old sweep' cannot be read by this version: its stored configuration is invalid \(finding: /,
+      ),
+    ]);
+    // Nothing was changed: the row is still there as it was written.
+    const after = new Database(other, { readonly: true });
+    expect((after.prepare('SELECT config FROM studies WHERE id = ?').get(id) as { config: string }).config).toBe(
+      JSON.stringify(stored),
+    );
+    after.close();
   });
 });

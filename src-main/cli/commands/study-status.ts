@@ -1,5 +1,12 @@
 import { failOrphanedRuns } from '../../core/training/run-store';
-import { listStudyRows, readStudy, studyRunRows, summariseStudy, sweepPlace } from '../../core/study/study-store';
+import {
+  listStudyRows,
+  listUnreadableStudies,
+  readStudy,
+  studyRunRows,
+  summariseStudy,
+  sweepPlace,
+} from '../../core/study/study-store';
 import { compareWithBundle, describeReproduction } from '../../core/study/bundle/reproduction';
 import { durationText } from '../../core/study/timing';
 import { CliError } from '../cli-error';
@@ -92,18 +99,18 @@ export const studyListCommand: Command = {
         createdAt: s.createdAt,
       };
     });
-    const text =
-      studies.length === 0
-        ? 'no studies in this workspace'
-        : studies
-            .map(
-              (s) =>
-                `${String(s.studyId).padStart(4)}  ${s.name}  (${s.finding})  ${s.status}  ${s.done}/${s.total} done` +
-                (s.failed > 0 ? `, ${s.failed} failed` : '') +
-                (s.etaSeconds !== null && s.etaSeconds > 0 ? `  ~${durationText(s.etaSeconds)} left` : ''),
-            )
-            .join('\n');
-    return { json: { studies }, text };
+    const unreadable = listUnreadableStudies(db).map((s) => ({ studyId: s.id, name: s.name, reason: s.reason }));
+    const lines = [
+      ...studies.map(
+        (s) =>
+          `${String(s.studyId).padStart(4)}  ${s.name}  (${s.finding})  ${s.status}  ${s.done}/${s.total} done` +
+          (s.failed > 0 ? `, ${s.failed} failed` : '') +
+          (s.etaSeconds !== null && s.etaSeconds > 0 ? `  ~${durationText(s.etaSeconds)} left` : ''),
+      ),
+      ...unreadable.map((s) => `${String(s.studyId).padStart(4)}  ${s.name}  unreadable: ${s.reason}`),
+    ];
+    const text = lines.length === 0 ? 'no studies in this workspace' : lines.join('\n');
+    return { json: { studies, unreadable }, text };
   },
 };
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { z } from 'zod';
 import {
   studyConfigSchema,
   studyEstimateSchema,
@@ -89,10 +90,31 @@ export function createStudy(
 export function readStudy(db: Database.Database, id: number): StudyRow {
   const raw = db.prepare('SELECT * FROM studies WHERE id = ?').get(id) as RawStudy | undefined;
   if (!raw) throw new InputError(`no study with id ${id} in this workspace`, 'studyId');
-  return toStudy(raw);
+  const study = toStudy(raw);
+  if ('reason' in study) throw new InputError(study.reason, 'studyId');
+  return study;
 }
 
+/** The studies this version can read, newest first; see {@link listUnreadableStudies} for the others. */
 export function listStudyRows(db: Database.Database): StudyRow[] {
+  return allStudies(db).filter((s): s is StudyRow => !('reason' in s));
+}
+
+/**
+ * A stored study whose configuration this version cannot read (written by another version, or edited by
+ * hand). It stays in the workspace untouched; lists show it with the reason instead of failing.
+ */
+export interface UnreadableStudy {
+  readonly id: number;
+  readonly name: string;
+  readonly reason: string;
+}
+
+export function listUnreadableStudies(db: Database.Database): UnreadableStudy[] {
+  return allStudies(db).filter((s): s is UnreadableStudy => 'reason' in s);
+}
+
+function allStudies(db: Database.Database): (StudyRow | UnreadableStudy)[] {
   return (db.prepare('SELECT * FROM studies ORDER BY id DESC').all() as RawStudy[]).map(toStudy);
 }
 
@@ -303,16 +325,42 @@ export function studyRunOf(run: RunRow, index: number, summary: RunSummary): Swe
   return { ...sweepPlace(run, index), run: summary };
 }
 
-function toStudy(raw: RawStudy): StudyRow {
+function toStudy(raw: RawStudy): StudyRow | UnreadableStudy {
+  const unreadable = (problem: string): UnreadableStudy => ({
+    id: raw.id,
+    name: raw.name,
+    reason: `study ${raw.id} '${raw.name}' cannot be read by this version: its stored ${problem}`,
+  });
+  const config = parseStored(raw.config, studyConfigSchema, 'configuration');
+  if ('problem' in config) return unreadable(config.problem);
+  const estimate = raw.estimate === null ? { value: null } : parseStored(raw.estimate, studyEstimateSchema, 'estimate');
+  if ('problem' in estimate) return unreadable(estimate.problem);
+  const bundle =
+    raw.bundle === null ? { value: null } : parseStored(raw.bundle, bundleManifestSchema, 'bundle manifest');
+  if ('problem' in bundle) return unreadable(bundle.problem);
   return {
     id: raw.id,
     name: raw.name,
-    config: studyConfigSchema.parse(JSON.parse(raw.config)),
+    config: config.value,
     state: raw.state,
-    estimate: raw.estimate === null ? null : studyEstimateSchema.parse(JSON.parse(raw.estimate)),
+    estimate: estimate.value,
     concurrency: raw.concurrency,
     owner: raw.owner,
     createdAt: raw.created_at,
-    bundle: raw.bundle === null ? null : bundleManifestSchema.parse(JSON.parse(raw.bundle)),
+    bundle: bundle.value,
   };
+}
+
+function parseStored<T>(text: string, schema: z.ZodType<T>, what: string): { value: T } | { problem: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { problem: `${what} is not JSON` };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { value: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  const at = issue.path.map(String).join('.');
+  return { problem: `${what} is invalid (${at === '' ? '' : `${at}: `}${issue.message})` };
 }
