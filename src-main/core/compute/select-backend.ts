@@ -1,5 +1,6 @@
 import type { BackendAttempt, BackendReport } from '../../api/contract';
 import { backendNames, type BackendName, type BackendPreference } from './backend-names';
+import { installWasmMatMul } from './wasm-matmul';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
@@ -33,6 +34,8 @@ const candidates: Record<BackendName, Candidate> = {
       const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'threads on' : 'threads off';
       return `CPU via WebAssembly (${simd}, ${threads})`;
     },
+    // Batched and transposed products on the fast 2-D path (wasm-matmul.ts).
+    configure: (tf) => installWasmMatMul(tf),
   },
   cpu: {
     packageName: '@tensorflow/tfjs-backend-cpu',
