@@ -1,5 +1,6 @@
 import type { BackendAttempt, BackendReport } from '../../api/contract';
 import { backendNames, type BackendName, type BackendPreference } from './backend-names';
+import { installWasmIdentity } from './wasm-identity';
 import { installWasmMatMul } from './wasm-matmul';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
@@ -34,8 +35,11 @@ const candidates: Record<BackendName, Candidate> = {
       const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'threads on' : 'threads off';
       return `CPU via WebAssembly (${simd}, ${threads})`;
     },
-    // Batched and transposed products on the fast 2-D path (wasm-matmul.ts).
-    configure: (tf) => installWasmMatMul(tf),
+    // Batched and transposed products on the fast 2-D path (wasm-matmul.ts); Identity without a copy.
+    configure: (tf) => {
+      installWasmMatMul(tf);
+      installWasmIdentity(tf);
+    },
   },
   cpu: {
     packageName: '@tensorflow/tfjs-backend-cpu',

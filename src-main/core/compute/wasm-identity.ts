@@ -1,0 +1,34 @@
+/**
+ * A replacement `Identity` kernel for the tfjs wasm backend (issue 6): the output shares the input's data (one
+ * more reference on its dataId, as the cpu backend's identity and the wasm backend's own Reshape do) instead of
+ * a copy. tfjs-core runs Identity for every tf.clone and inside gradients (a few per op in backprop) — about
+ * 1,300 copies of up to [1568, 768] floats in one step of the tiny preset. No wasm kernel writes into its inputs,
+ * so sharing is safe. Strings keep the stock kernel.
+ */
+import type * as TfCore from '@tensorflow/tfjs-core';
+
+type Tf = typeof TfCore;
+
+/** The parts of tfjs-backend-wasm's BackendWasm this kernel uses. */
+interface WasmBackend {
+  incRef(dataId: object): void;
+}
+
+/** The kernel functions this module registered (the registry is global, shared by every tfjs-core copy). */
+const ours = new WeakSet<object>();
+
+/** Replaces the wasm backend's Identity kernel; call after importing `@tensorflow/tfjs-backend-wasm`. Idempotent. */
+export function installWasmIdentity(tf: Tf): void {
+  const current = tf.getKernel(tf.Identity, 'wasm');
+  if (!current || ours.has(current.kernelFunc)) return;
+  const stock = current.kernelFunc;
+  tf.unregisterKernel(tf.Identity, 'wasm');
+  const fn: TfCore.KernelFunc = (args) => {
+    const { x } = args.inputs as { x: TfCore.TensorInfo };
+    if (x.dtype === 'string') return stock(args);
+    (args.backend as unknown as WasmBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+  ours.add(fn);
+  tf.registerKernel({ kernelName: tf.Identity, backendName: 'wasm', kernelFunc: fn });
+}
