@@ -6,6 +6,7 @@
  * so sharing is safe. Strings keep the stock kernel.
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
+import { replaceWasmKernel } from './wasm-kernels';
 
 type Tf = typeof TfCore;
 
@@ -14,21 +15,12 @@ interface WasmBackend {
   incRef(dataId: object): void;
 }
 
-/** The kernel functions this module registered (the registry is global, shared by every tfjs-core copy). */
-const ours = new WeakSet<object>();
-
 /** Replaces the wasm backend's Identity kernel; call after importing `@tensorflow/tfjs-backend-wasm`. Idempotent. */
 export function installWasmIdentity(tf: Tf): void {
-  const current = tf.getKernel(tf.Identity, 'wasm');
-  if (!current || ours.has(current.kernelFunc)) return;
-  const stock = current.kernelFunc;
-  tf.unregisterKernel(tf.Identity, 'wasm');
-  const fn: TfCore.KernelFunc = (args) => {
+  replaceWasmKernel(tf, tf.Identity, (stock) => (args) => {
     const { x } = args.inputs as { x: TfCore.TensorInfo };
     if (x.dtype === 'string') return stock(args);
     (args.backend as unknown as WasmBackend).incRef(x.dataId);
     return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-  };
-  ours.add(fn);
-  tf.registerKernel({ kernelName: tf.Identity, backendName: 'wasm', kernelFunc: fn });
+  });
 }

@@ -16,6 +16,7 @@
  * Installed by select-backend.ts before the wasm backend initialises. Only float32 (as the stock kernel).
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
+import { replaceWasmKernel } from './wasm-kernels';
 
 type Tf = typeof TfCore;
 
@@ -46,9 +47,6 @@ type WasmBatchMatMul = (
 ) => void;
 
 const bound = new WeakMap<object, WasmBatchMatMul>();
-
-/** The kernel functions this module registered (the registry is global, shared by every tfjs-core copy). */
-const ours = new WeakSet<object>();
 
 function entry(backend: WasmBackend): WasmBatchMatMul {
   let fn = bound.get(backend);
@@ -230,10 +228,5 @@ export function batchMatMulWasm(
  * `@tensorflow/tfjs-backend-wasm` (which registers the stock kernel); idempotent.
  */
 export function installWasmMatMul(tf: Tf): void {
-  const current = tf.getKernel(tf.BatchMatMul, 'wasm');
-  if (current && ours.has(current.kernelFunc)) return;
-  if (current) tf.unregisterKernel(tf.BatchMatMul, 'wasm');
-  const fn: TfCore.KernelFunc = (args) => batchMatMulWasm(tf, args);
-  ours.add(fn);
-  tf.registerKernel({ kernelName: tf.BatchMatMul, backendName: 'wasm', kernelFunc: fn });
+  replaceWasmKernel(tf, tf.BatchMatMul, () => (args) => batchMatMulWasm(tf, args));
 }
