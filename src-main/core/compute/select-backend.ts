@@ -1,5 +1,8 @@
 import type { BackendAttempt, BackendReport } from '../../api/contract';
 import { backendNames, type BackendName, type BackendPreference } from './backend-names';
+import { installWasmIdentity } from './wasm-identity';
+import { installWasmMatMul } from './wasm-matmul';
+import { installWasmSlice } from './wasm-slice';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
@@ -32,6 +35,13 @@ const candidates: Record<BackendName, Candidate> = {
       const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD on' : 'SIMD off';
       const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'threads on' : 'threads off';
       return `CPU via WebAssembly (${simd}, ${threads})`;
+    },
+    // Batched and transposed products on the fast 2-D path (wasm-matmul.ts); Identity without a copy; Slice
+    // inside the heap.
+    configure: (tf) => {
+      installWasmMatMul(tf);
+      installWasmIdentity(tf);
+      installWasmSlice(tf);
     },
   },
   cpu: {

@@ -16,15 +16,15 @@
  *   feature (fused = cross-attention output projected by cross_attn.proj).
  *
  * Only ops whose gradients exist on every backend are used (no gather, conv2d, einsum, stridedSlice).
- * Every product is a 2-D matMul whose gradient is also made of plain 2-D products (`matMul2d`: wasm runs
- * transposed and batched products an order of magnitude slower), except the attention products, which are
- * batched by nature (a loop of 2-D products measured slower still: wasm's Slice/Unpack are slow). On wasm these
- * dominate the larger presets: tiny, batch 4, ~8 s a step, ~4.5 s of it in batched products.
+ * Products are plain tf.matMul, 2-D on [B·N, D] rows where possible, batched for the attention products. The
+ * stock wasm kernel ran batched and transposed products (matMul's gradient, q·kᵀ) ~15× slower than 2-D ones;
+ * the wasm backend now has a BatchMatMul kernel (compute/wasm-matmul.ts) that runs them all on XNNPACK's 2-D
+ * path, so no custom gradient is needed (tiny, batch 8: ~3.5–4 s a step, was ~8.6 s).
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { gridSize, type ModelConfig } from './config';
 import { initialValues } from './init';
-import { conv3x3, gelu, interpolationMatrix, layerNorm, linear, matMul2d, resizeSquare, type Tf } from './layers';
+import { conv3x3, gelu, interpolationMatrix, layerNorm, linear, resizeSquare, type Tf } from './layers';
 import './register-gradients';
 import { countParameters, promptWeightName, weightSpecs } from './weights';
 
@@ -166,13 +166,13 @@ export function createAlignerModel(tf: Tf, config: ModelConfig): AlignerModel {
    */
   const crossAttention = (x: TfCore.Tensor2D, batch: number): { weights: TfCore.Tensor3D; fused: TfCore.Tensor3D } => {
     const q = linear(tf, w(promptWeightName) as TfCore.Tensor2D, w('cross_attn.q.weight'), w('cross_attn.q.bias'));
-    const k = matMul2d(tf, x, w('cross_attn.k.weight') as TfCore.Tensor2D); // no bias: see weights.ts
+    const k = tf.matMul(x, w('cross_attn.k.weight') as TfCore.Tensor2D); // no bias: see weights.ts
     const v = linear(tf, x, w('cross_attn.v.weight'), w('cross_attn.v.bias'));
     const queries = tf.mul(
       tf.tile(tf.transpose(tf.mul(q, 1 / Math.sqrt(headDim))), [1, heads]),
       queryMask,
     ) as TfCore.Tensor2D;
-    const scores = tf.transpose(tf.reshape(matMul2d(tf, k, queries), [batch, tokens, heads * c]), [0, 2, 1]);
+    const scores = tf.transpose(tf.reshape(tf.matMul(k, queries), [batch, tokens, heads * c]), [0, 2, 1]);
     const weights = tf.softmax(scores) as TfCore.Tensor3D; // [B, H·C, N]
     const values = tf.reshape(v, [batch, tokens, d]) as TfCore.Tensor3D;
     const perHead = tf.reshape(tf.matMul(weights, values), [batch, heads, c, d]);

@@ -11,26 +11,6 @@ export type Tf = typeof TfCore;
 export const layerNormEpsilon = 1e-6;
 
 /**
- * a [M, K] × b [K, N] → [M, N], with a gradient made of non-transposed products of explicitly transposed
- * operands: dA = dY × transpose(B), dB = transpose(A) × dY. tf.matMul's own gradient multiplies with
- * transposeA/transposeB, which the wasm backend runs ~15× slower than a plain product (0.8–1.2 against
- * 13.7 GFLOP/s measured for [784, 192] × [192, 576]); a transpose costs one pass over memory.
- */
-export function matMul2d(tf: Tf, a: TfCore.Tensor2D, b: TfCore.Tensor2D): TfCore.Tensor2D {
-  return tf.customGrad<TfCore.Tensor2D>((...inputs) => {
-    const [x, y, save] = inputs as [TfCore.Tensor2D, TfCore.Tensor2D, TfCore.GradSaveFunc];
-    save([x, y]);
-    return {
-      value: tf.matMul(x, y),
-      gradFunc: (dy, saved) => {
-        const [sx, sy] = saved as [TfCore.Tensor2D, TfCore.Tensor2D];
-        return [tf.matMul(dy, tf.transpose(sy)), tf.matMul(tf.transpose(sx), dy)];
-      },
-    };
-  })(a, b);
-}
-
-/**
  * y = x·W + b.
  * @param x [rows, in]
  * @param weight [in, out] (the transpose of PyTorch's nn.Linear.weight)
@@ -38,7 +18,7 @@ export function matMul2d(tf: Tf, a: TfCore.Tensor2D, b: TfCore.Tensor2D): TfCore
  * @returns [rows, out]
  */
 export function linear(tf: Tf, x: TfCore.Tensor2D, weight: TfCore.Tensor, bias: TfCore.Tensor): TfCore.Tensor2D {
-  return tf.add(matMul2d(tf, x, weight as TfCore.Tensor2D), bias);
+  return tf.add(tf.matMul(x, weight as TfCore.Tensor2D), bias);
 }
 
 /**
@@ -91,7 +71,7 @@ export function conv3x3(tf: Tf, x: TfCore.Tensor4D, weight: TfCore.Tensor, bias:
         channels,
       ]) as TfCore.Tensor2D;
       const rows = tf.slice(weight as TfCore.Tensor2D, [(ky * 3 + kx) * channels, 0], [channels, outChannels]);
-      taps.push(matMul2d(tf, shifted, rows));
+      taps.push(tf.matMul(shifted, rows));
     }
   }
   return tf.reshape(tf.add(tf.addN(taps), bias), [batch, height, width, outChannels]);
@@ -127,9 +107,9 @@ export function resizeSquare(tf: Tf, maps: TfCore.Tensor3D, interpT: TfCore.Tens
   const outSize = interpT.shape[1];
   // Along x: [M·g(y), g(x)] × [g, R] → [M, g(y), R(x')]
   const rows = tf.reshape(maps, [count * size, size]) as TfCore.Tensor2D;
-  const alongX = tf.reshape(matMul2d(tf, rows, interpT), [count, size, outSize]);
+  const alongX = tf.reshape(tf.matMul(rows, interpT), [count, size, outSize]);
   // Along y: [M·R(x'), g(y)] × [g, R] → [M, R(x'), R(y')], then back to rows y'
   const swapped = tf.reshape(tf.transpose(alongX, [0, 2, 1]), [count * outSize, size]) as TfCore.Tensor2D;
-  const alongY = tf.reshape(matMul2d(tf, swapped, interpT), [count, outSize, outSize]);
+  const alongY = tf.reshape(tf.matMul(swapped, interpT), [count, outSize, outSize]);
   return tf.transpose(alongY, [0, 2, 1]) as TfCore.Tensor3D;
 }
