@@ -192,7 +192,7 @@ export function batchMatMulWasm(
   const transposeA = Boolean(args.attrs?.transposeA);
   const transposeB = Boolean(args.attrs?.transposeB);
   if (a.dtype !== 'float32' || b.dtype !== 'float32') {
-    throw new Error('BatchMatMul for non non-float32 tensors not yet supported.');
+    throw new Error('BatchMatMul for non-float32 tensors is not supported');
   }
   const inner = (x: TfCore.TensorInfo, transposed: boolean, first: boolean): number =>
     x.shape[x.shape.length - (transposed === first ? 2 : 1)] ?? 1;
