@@ -4,13 +4,15 @@
  * each JSON command line on stdin, so that the benchmark can interleave it with the PyTorch side:
  *
  *   {"cmd":"backend","backend":"wasm"}                  → the backend report (select-backend.ts)
- *   {"cmd":"build","preset":"tiny","batch":32,"seed":1}  → the model's config and weight shapes
+ *   {"cmd":"build","preset":"tiny","batch":32,"seed":1[,"microBatch":8]}
+ *                                                        → the model's config, weight shapes and micro-batch
  *   {"cmd":"steps","preset":"tiny","count":3}            → each step's ms, tf.memory(), RSS now and at peak
  *   {"cmd":"profile","preset":"tiny","top":10}           → one step under tf.profile: kernel ms by kernel name
  *   {"cmd":"quit"}
  *
- * A step is the trainer's (train-loop.ts, trainStep): tensors from the batch's arrays, forward, BCE + λ·L_AL,
- * tf.variableGrads, one AdamW update, both losses read back, everything disposed. The batch is random
+ * A step is the trainer's own (train-step.ts, trainStep): per micro-batch (the trainer's default for the preset
+ * unless the command sets one), tensors from the batch's arrays, forward, BCE + λ·L_AL, tf.variableGrads, the
+ * gradients summed over the chunks; one AdamW update, both losses read back, everything disposed. The batch is random
  * (seeded) and the same every step: images N(0, 1), labels and known flags Bernoulli, blob masks.
  */
 import { createInterface } from 'node:readline';
@@ -19,16 +21,16 @@ import { selectBackend } from '../../src-main/core/compute/select-backend';
 import type { BackendPreference } from '../../src-main/core/compute/backend-names';
 import {
   AdamW,
-  alignerDiceLoss,
-  bceWithLogits,
   createAlignerModel,
   presetConfig,
-  totalLoss,
   weightSpecs,
   type AlignerModel,
   type PresetName,
 } from '../../src-main/core/model';
 import { Rng } from '../../src-main/core/simulator/prng';
+import type { Batch } from '../../src-main/core/training/data';
+import { trainDefaults } from '../../src-main/core/training/train-defaults';
+import { trainStep } from '../../src-main/core/training/train-step';
 
 /** λ of the benchmark's loss (the value does not change the work). */
 const lambda = 1;
@@ -36,17 +38,14 @@ const lambda = 1;
 interface Workload {
   readonly model: AlignerModel;
   readonly optimiser: AdamW;
-  readonly batch: number;
-  readonly images: Float32Array;
-  readonly labels: Float32Array;
-  readonly known: Float32Array;
-  readonly masks: Float32Array;
-  readonly weight: Float32Array;
+  readonly batch: Batch;
+  /** Images per chunk of the step (gradients accumulated over the chunks, as the trainer does). */
+  readonly microBatch: number;
 }
 
 const workloads = new Map<string, Workload>();
 
-function build(preset: PresetName, batch: number, seed: number): Record<string, unknown> {
+function build(preset: PresetName, batch: number, seed: number, microBatch: number | null): Record<string, unknown> {
   workloads.get(preset)?.model.dispose();
   workloads.get(preset)?.optimiser.dispose();
   const config = presetConfig(preset, { seed });
@@ -70,48 +69,33 @@ function build(preset: PresetName, batch: number, seed: number): Record<string, 
       for (let x = 0; x < r; x++) masks[(m * r + y) * r + x] = (x - cx) ** 2 + (y - cy) ** 2 < radius ** 2 ? 1 : 0;
     }
   }
-  workloads.set(preset, { model, optimiser, batch, images, labels, known, masks, weight });
+  const chunk = microBatch ?? trainDefaults(preset).microBatch;
+  const imageIds = Array.from({ length: batch }, (_, i) => i);
+  workloads.set(preset, {
+    model,
+    optimiser,
+    batch: { imageIds, images, labels, known, masks, alignWeight: weight },
+    microBatch: chunk,
+  });
   return {
+    microBatch: chunk,
     config,
     parameters: model.parameterCount,
     weights: Object.fromEntries(weightSpecs(config).map((spec) => [spec.name, spec.shape])),
   };
 }
 
-/** One optimiser step, as train-loop.ts's trainStep; returns the two losses. */
+/** One optimiser step: the trainer's own (train-step.ts), micro-batches and all; returns the two losses. */
 function step(work: Workload): [number, number] {
-  const { model, optimiser, batch: b } = work;
-  const { imageSize: s, maskSize: r } = model.config;
-  const c = model.config.findings.length;
-  const inputs = tf.tidy(() => ({
-    images: tf.tensor4d(work.images, [b, s, s, 1]),
-    labels: tf.tensor2d(work.labels, [b, c]),
-    known: tf.tensor2d(work.known, [b, c]),
-    masks: tf.tensor4d(work.masks, [b, c, r, r]),
-    weight: tf.tensor2d(work.weight, [b, c]),
-  }));
-  let ce: tf.Scalar | null = null;
-  let al: tf.Scalar | null = null;
-  try {
-    const { value, grads } = model.variableGrads(() => {
-      const out = model.forward(inputs.images);
-      const bce = bceWithLogits(tf, out.logits, inputs.labels, inputs.known);
-      const dice = alignerDiceLoss(tf, out.aligned, inputs.masks, inputs.weight);
-      ce = tf.keep(bce.clone());
-      al = tf.keep(dice.clone());
-      return totalLoss(tf, bce, dice, lambda);
-    });
-    optimiser.update(grads);
-    value.dispose();
-    tf.dispose(grads);
-    const ceValue = (ce as tf.Scalar | null)?.dataSync()[0] ?? Number.NaN;
-    const alValue = (al as tf.Scalar | null)?.dataSync()[0] ?? Number.NaN;
-    return [ceValue, alValue];
-  } finally {
-    tf.dispose([inputs.images, inputs.labels, inputs.known, inputs.masks, inputs.weight]);
-    if (ce) (ce as tf.Scalar).dispose();
-    if (al) (al as tf.Scalar).dispose();
-  }
+  const { imageSize, maskSize } = work.model.config;
+  return trainStep(tf, work.model, work.optimiser, work.batch, {
+    microBatch: work.microBatch,
+    imageSize,
+    maskSize,
+    findings: work.model.config.findings.length,
+    lambda,
+    region: 'image',
+  });
 }
 
 /** tf.memory() and the process's memory (MiB): RSS now and its peak so far. */
@@ -138,7 +122,12 @@ async function answer(command: Record<string, unknown>): Promise<Record<string, 
     case 'backend':
       return { report: await selectBackend(command.backend as BackendPreference) };
     case 'build':
-      return build(command.preset as PresetName, Number(command.batch), Number(command.seed ?? 1));
+      return build(
+        command.preset as PresetName,
+        Number(command.batch),
+        Number(command.seed ?? 1),
+        command.microBatch === undefined ? null : Number(command.microBatch),
+      );
     case 'steps': {
       const work = workload(String(command.preset));
       const ms: number[] = [];

@@ -3,8 +3,8 @@
 // machine, side by side in the same run with the same model and step in PyTorch (Debian python3-torch). Prints
 // one JSON line per figure. Not a test.
 //
-//   node tests/bench/train-step.mjs [--presets micro,tiny] [--batch 32] [--fallback-batches 16,8] [--rounds 3]
-//     [--steps 1] [--warmup 2] [--epochs 3] [--epoch-steps 2] [--backends wasm,cpu,tensorflow,tensorflow-gpu]
+//   node tests/bench/train-step.mjs [--presets micro,tiny] [--batch 32] [--micro-batch N] [--fallback-batches 16,8]
+//     [--rounds 3] [--steps 1] [--warmup 2] [--epochs 3] [--epoch-steps 2] [--backends wasm,cpu,tensorflow,tensorflow-gpu]
 //
 // 1. Bundles tests/bench/train-step-driver.ts with Vite (tfjs-core bundled, as electron.vite.config.ts does for the
 //    trainer: its gradient registrations are ES sources plain Node cannot load) into node_modules/.cache, a place
@@ -14,7 +14,10 @@
 //    each preset at the batch size, warms up, then interleaves rounds: ours, PyTorch with 1 thread (tfjs's wasm
 //    and cpu backends run one thread in Node), PyTorch with every core. Figures are medians over the rounds (the
 //    cpu backend, ~30 s a micro step, one warm-up step and one round).
-//    Where a batch does not fit (wasm's heap stops at 4 GiB), it says so and retries with the fallback batches.
+//    Our step is the trainer's own (train-step.ts): a batch above the micro-batch (the trainer's default for the
+//    preset — micro 64, tiny 8 — or --micro-batch) runs in chunks whose gradients are summed before one update,
+//    as `aligner train` does; PyTorch runs the whole batch at once. Where a batch still does not fit (wasm's heap
+//    stops at 4 GiB), it says so and retries with the fallback batches.
 // 3. One step under tf.profile per backend and preset: kernel time by kernel name, top 10.
 // 4. Memory of a tiny run (the largest batch that fitted): tf.memory() and RSS after each of a few "epochs".
 import { execFileSync, spawn } from 'node:child_process';
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     presets: { type: 'string', default: 'micro,tiny' },
     batch: { type: 'string', default: '32' },
     'fallback-batches': { type: 'string', default: '16,8' },
+    'micro-batch': { type: 'string' },
     rounds: { type: 'string', default: '3' },
     steps: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '2' },
@@ -38,6 +42,8 @@ const { values } = parseArgs({
 });
 const presets = values.presets.split(',');
 const batch = Number(values.batch);
+/** Images per chunk of a step; unset: the trainer's default for the preset (micro 64, tiny 8). */
+const microBatch = values['micro-batch'] === undefined ? undefined : Number(values['micro-batch']);
 const fallbackBatches = values['fallback-batches'] ? values['fallback-batches'].split(',').map(Number) : [];
 const rounds = Number(values.rounds);
 const stepsPerRound = Number(values.steps);
@@ -119,7 +125,7 @@ async function buildOn(backend, driver, preset, sizes) {
   let current = driver;
   for (const size of sizes) {
     try {
-      const built = ok(await current.ask({ cmd: 'build', preset, batch: size, seed: 1 }));
+      const built = ok(await current.ask({ cmd: 'build', preset, batch: size, seed: 1, microBatch }));
       ok(await current.ask({ cmd: 'steps', preset, count: backend === 'cpu' ? 1 : warmup }));
       return { driver: current, batch: size, built };
     } catch (err) {
@@ -202,6 +208,7 @@ async function main() {
           preset,
           backend,
           batch: size,
+          microBatch: placed.built.microBatch,
           stats: oursStats,
           imagesPerSecond: round((1000 * size) / oursStats.median),
           parameters: placed.built.parameters,
@@ -220,6 +227,7 @@ async function main() {
             preset,
             backend,
             batch: size,
+            microBatch: placed.built.microBatch,
             torchThreads: threads,
             ours_ms: oursStats.median,
             torch_ms: s.median,

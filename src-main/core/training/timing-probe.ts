@@ -6,7 +6,8 @@ import { createAlignerModel } from '../model/aligner-model';
 import { presetConfig } from '../model/config';
 import type { Batch } from './data';
 import { createRng } from './data';
-import { installHint, trainStep, type TrainerIo } from './train-loop';
+import { installHint, type TrainerIo } from './train-loop';
+import { trainStep } from './train-step';
 import { trainDefaults } from './train-defaults';
 import type { TimingProbe } from './trainer-protocol';
 
