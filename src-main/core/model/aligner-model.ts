@@ -19,7 +19,7 @@
  * Products are plain tf.matMul, 2-D on [B·N, D] rows where possible, batched for the attention products. The
  * stock wasm kernel ran batched and transposed products (matMul's gradient, q·kᵀ) ~15× slower than 2-D ones;
  * the wasm backend now has a BatchMatMul kernel (compute/wasm-matmul.ts) that runs them all on XNNPACK's 2-D
- * path, so no custom gradient is needed (tiny, batch 8: ~3.5–4 s a step, was ~8.6 s).
+ * path, so no custom gradient is needed (tiny, batch 8: ~3 s a step in tests/bench/train-step.mjs, was 6.7–8.6 s).
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { gridSize, type ModelConfig } from './config';
