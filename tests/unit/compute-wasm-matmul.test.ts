@@ -1,28 +1,32 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src-main/core/compute/select-backend';
-import { planBatches } from '../../src-main/core/compute/wasm-matmul';
+import type { NativeGemm } from '../../src-main/core/compute/native-gemm';
+import { planBatches, useNativeGemm, wasmMatMulStatus } from '../../src-main/core/compute/wasm-matmul';
 import '../../src-main/core/model/register-gradients';
+import { relativeError, seededUniform as values } from '../helpers/float-compare';
 
 /**
  * The wasm BatchMatMul kernel of wasm-matmul.ts (installed by selectBackend) against the pure-JS cpu backend's
  * stock kernel, on seeded random inputs: every transposeA/transposeB, 2-D and batched shapes, batch broadcasting,
- * odd sizes, and the gradients tf.grads takes through matMul (which multiply with transposed operands).
+ * odd sizes, and the gradients tf.grads takes through matMul (which multiply with transposed operands). Both of
+ * its paths: the native OpenBLAS sgemm (where built; CI sets ALIGNER_EXPECT_NATIVE_GEMM=1 so that a missing
+ * addon fails there instead of skipping) and XNNPACK's.
  */
 let wasm = false;
+let native: NativeGemm | null = null;
 beforeAll(async () => {
   await selectBackend('cpu');
   wasm = (await selectBackend('wasm')).chosen === 'wasm';
+  const status = wasmMatMulStatus();
+  native = status?.loaded ? status.gemm : null;
+  if (!native) {
+    const reason = status && !status.loaded ? status.reason : 'wasm backend not available';
+    if (process.env.ALIGNER_EXPECT_NATIVE_GEMM === '1') throw new Error(`native sgemm expected: ${reason}`);
+    console.log(`native sgemm path skipped: ${reason}`);
+  }
 });
-
-/** Uniform(−1, 1) values from a small LCG, the same every run. */
-function values(size: number, seed: number): Float32Array {
-  let state = seed * 2654435761 + 12345;
-  return Float32Array.from({ length: size }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 31 - 1;
-  });
-}
+afterAll(() => useNativeGemm(native));
 
 const sizeOf = (shape: readonly number[]): number => shape.reduce((p, x) => p * x, 1);
 
@@ -66,18 +70,6 @@ function run(
   });
 }
 
-/** max |x − y| / max |y|. */
-function relativeError(x: Float32Array, y: Float32Array): number {
-  expect(x.length).toBe(y.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < y.length; i++) {
-    diff = Math.max(diff, Math.abs((x[i] ?? Number.NaN) - (y[i] ?? 0)));
-    scale = Math.max(scale, Math.abs(y[i] ?? 0));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
 /** A [..., M, K] and B [..., K, N] laid out for the transposes. */
 function shapes(aBatch: number[], bBatch: number[], m: number, k: number, n: number, tA: boolean, tB: boolean): Case {
   return {
@@ -105,94 +97,102 @@ const sizes: [number, number, number][] = [
   [65, 40, 33],
 ];
 
-describe('wasm BatchMatMul kernel (wasm-matmul.ts) against the cpu backend', () => {
-  for (const [label, aBatch, bBatch, grads] of batchings) {
-    for (const [m, k, n] of sizes) {
-      for (const tA of [false, true]) {
-        for (const tB of [false, true]) {
-          const c = shapes(aBatch, bBatch, m, k, n, tA, tB);
-          const what = grads ? 'product and gradients' : 'product';
-          it(`${label} [${c.a.join(',')}] × [${c.b.join(',')}] tA=${tA} tB=${tB}: ${what}`, (ctx) => {
-            if (!wasm) ctx.skip();
-            const ref = run('cpu', c, grads);
-            const got = run('wasm', c, grads);
-            expect(got.shape).toEqual(ref.shape);
-            expect(relativeError(got.out, ref.out)).toBeLessThan(1e-5);
-            expect(relativeError(got.da, ref.da)).toBeLessThan(1e-5);
-            expect(relativeError(got.db, ref.db)).toBeLessThan(1e-5);
-          });
+for (const path of ['native sgemm', 'XNNPACK'] as const) {
+  describe(`wasm BatchMatMul kernel (wasm-matmul.ts), ${path} path, against the cpu backend`, () => {
+    let usable = false;
+    beforeAll(() => {
+      usable = wasm && (path === 'XNNPACK' || native !== null);
+      useNativeGemm(path === 'XNNPACK' ? null : native);
+    });
+
+    for (const [label, aBatch, bBatch, grads] of batchings) {
+      for (const [m, k, n] of sizes) {
+        for (const tA of [false, true]) {
+          for (const tB of [false, true]) {
+            const c = shapes(aBatch, bBatch, m, k, n, tA, tB);
+            const what = grads ? 'product and gradients' : 'product';
+            it(`${label} [${c.a.join(',')}] × [${c.b.join(',')}] tA=${tA} tB=${tB}: ${what}`, (ctx) => {
+              if (!usable) ctx.skip();
+              const ref = run('cpu', c, grads);
+              const got = run('wasm', c, grads);
+              expect(got.shape).toEqual(ref.shape);
+              expect(relativeError(got.out, ref.out)).toBeLessThan(1e-5);
+              expect(relativeError(got.da, ref.da)).toBeLessThan(1e-5);
+              expect(relativeError(got.db, ref.db)).toBeLessThan(1e-5);
+            });
+          }
         }
       }
     }
-  }
 
-  it('broadcasts batch dims of 1 on either side in one product ([2, 1, M, K] × [1, 3, K, N]), as a plain loop', (ctx) => {
-    if (!wasm) ctx.skip();
-    const [m, k, n] = [4, 6, 5];
-    tf.setBackend('wasm');
-    const av = values(2 * m * k, 4);
-    const bv = values(3 * k * n, 5);
-    for (const tA of [false, true]) {
-      for (const tB of [false, true]) {
-        const got = tf.tidy(() => {
-          const a = tf.tensor(av, [2, 1, ...(tA ? [k, m] : [m, k])]);
-          const b = tf.tensor(bv, [1, 3, ...(tB ? [n, k] : [k, n])]);
-          const out = tf.matMul(a, b, tA, tB);
-          expect(out.shape).toEqual([2, 3, m, n]);
-          return out.dataSync() as Float32Array;
-        });
-        const want = new Float32Array(2 * 3 * m * n);
-        for (let i = 0; i < 2; i++) {
-          for (let j = 0; j < 3; j++) {
-            for (let r = 0; r < m; r++) {
-              for (let col = 0; col < n; col++) {
-                let s = 0;
-                for (let t = 0; t < k; t++) {
-                  const x = av[i * m * k + (tA ? t * m + r : r * k + t)] ?? 0;
-                  const y = bv[j * k * n + (tB ? col * k + t : t * n + col)] ?? 0;
-                  s += x * y;
+    it('broadcasts batch dims of 1 on either side in one product ([2, 1, M, K] × [1, 3, K, N]), as a plain loop', (ctx) => {
+      if (!usable) ctx.skip();
+      const [m, k, n] = [4, 6, 5];
+      tf.setBackend('wasm');
+      const av = values(2 * m * k, 4);
+      const bv = values(3 * k * n, 5);
+      for (const tA of [false, true]) {
+        for (const tB of [false, true]) {
+          const got = tf.tidy(() => {
+            const a = tf.tensor(av, [2, 1, ...(tA ? [k, m] : [m, k])]);
+            const b = tf.tensor(bv, [1, 3, ...(tB ? [n, k] : [k, n])]);
+            const out = tf.matMul(a, b, tA, tB);
+            expect(out.shape).toEqual([2, 3, m, n]);
+            return out.dataSync() as Float32Array;
+          });
+          const want = new Float32Array(2 * 3 * m * n);
+          for (let i = 0; i < 2; i++) {
+            for (let j = 0; j < 3; j++) {
+              for (let r = 0; r < m; r++) {
+                for (let col = 0; col < n; col++) {
+                  let s = 0;
+                  for (let t = 0; t < k; t++) {
+                    const x = av[i * m * k + (tA ? t * m + r : r * k + t)] ?? 0;
+                    const y = bv[j * k * n + (tB ? col * k + t : t * n + col)] ?? 0;
+                    s += x * y;
+                  }
+                  want[((i * 3 + j) * m + r) * n + col] = s;
                 }
-                want[((i * 3 + j) * m + r) * n + col] = s;
               }
             }
           }
+          expect(relativeError(got, want)).toBeLessThan(1e-5);
         }
-        expect(relativeError(got, want)).toBeLessThan(1e-5);
       }
-    }
-  });
+    });
 
-  it('multiplies the [B·H, N, dh] attention products of the tiny preset as the cpu backend does', (ctx) => {
-    if (!wasm) ctx.skip();
-    const c = shapes([6], [6], 196, 64, 196, false, true);
-    const ref = run('cpu', c);
-    const got = run('wasm', c);
-    expect(relativeError(got.out, ref.out)).toBeLessThan(1e-5);
-    expect(relativeError(got.da, ref.da)).toBeLessThan(1e-5);
-    expect(relativeError(got.db, ref.db)).toBeLessThan(1e-5);
-  });
+    it('multiplies the [B·H, N, dh] attention products of the tiny preset as the cpu backend does', (ctx) => {
+      if (!usable) ctx.skip();
+      const c = shapes([6], [6], 196, 64, 196, false, true);
+      const ref = run('cpu', c);
+      const got = run('wasm', c);
+      expect(relativeError(got.out, ref.out)).toBeLessThan(1e-5);
+      expect(relativeError(got.da, ref.da)).toBeLessThan(1e-5);
+      expect(relativeError(got.db, ref.db)).toBeLessThan(1e-5);
+    });
 
-  it('leaves no tensors or heap views behind', (ctx) => {
-    if (!wasm) ctx.skip();
-    tf.setBackend('wasm');
-    const before = tf.memory().numTensors;
-    const dataIds = tf.engine().backend.numDataIds();
-    for (const tA of [false, true]) {
-      for (const tB of [false, true]) {
-        tf.tidy(() => tf.matMul(tf.ones([3, 4, 4]), tf.ones([1, 4, 4]), tA, tB).dataSync());
+    it('leaves no tensors or heap views behind', (ctx) => {
+      if (!usable) ctx.skip();
+      tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const dataIds = tf.engine().backend.numDataIds();
+      for (const tA of [false, true]) {
+        for (const tB of [false, true]) {
+          tf.tidy(() => tf.matMul(tf.ones([3, 4, 4]), tf.ones([1, 4, 4]), tA, tB).dataSync());
+        }
       }
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    expect(tf.engine().backend.numDataIds()).toBe(dataIds);
-  });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+    });
 
-  it('rejects batch dims that do not broadcast and mismatched inner sizes', (ctx) => {
-    if (!wasm) ctx.skip();
-    tf.setBackend('wasm');
-    expect(() => tf.matMul(tf.ones([2, 3, 4]), tf.ones([3, 4, 5]))).toThrow();
-    expect(() => tf.matMul(tf.ones([3, 4]), tf.ones([5, 4]))).toThrow();
+    it('rejects batch dims that do not broadcast and mismatched inner sizes', (ctx) => {
+      if (!usable) ctx.skip();
+      tf.setBackend('wasm');
+      expect(() => tf.matMul(tf.ones([2, 3, 4]), tf.ones([3, 4, 5]))).toThrow();
+      expect(() => tf.matMul(tf.ones([3, 4]), tf.ones([5, 4]))).toThrow();
+    });
   });
-});
+}
 
 describe('planBatches', () => {
   it('maps each output matrix to the broadcast matrices of A and B', () => {

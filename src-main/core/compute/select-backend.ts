@@ -1,8 +1,10 @@
 import type { BackendAttempt, BackendReport } from '../../api/contract';
 import { backendNames, type BackendName, type BackendPreference } from './backend-names';
 import { installWasmIdentity } from './wasm-identity';
-import { installWasmMatMul } from './wasm-matmul';
+import { installWasmGelu } from './wasm-gelu';
+import { installWasmMatMul, wasmMatMulStatus } from './wasm-matmul';
 import { installWasmSlice } from './wasm-slice';
+import { installWasmSum, useNativeSum } from './wasm-sum';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
@@ -34,12 +36,21 @@ const candidates: Record<BackendName, Candidate> = {
     describeDevice: (tf) => {
       const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD on' : 'SIMD off';
       const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'threads on' : 'threads off';
-      return `CPU via WebAssembly (${simd}, ${threads})`;
+      const gemm = wasmMatMulStatus();
+      const products = gemm?.loaded
+        ? `; matrix products, sums and GELU by native ${gemm.description}`
+        : `; matrix products by XNNPACK (${gemm?.reason ?? 'native sgemm not tried'})`;
+      return `CPU via WebAssembly (${simd}, ${threads})${products}`;
     },
-    // Batched and transposed products on the fast 2-D path (wasm-matmul.ts); Identity without a copy; Slice
-    // inside the heap.
+    // Every product on native OpenBLAS sgemm where built, else on XNNPACK's fast 2-D path (wasm-matmul.ts);
+    // with the addon also one-pass sums (wasm-sum.ts) and the fused GELU (wasm-gelu.ts); Identity without a
+    // copy; Slice inside the heap.
     configure: (tf) => {
-      installWasmMatMul(tf);
+      const native = installWasmMatMul(tf);
+      const gemm = native.loaded ? native.gemm : null;
+      installWasmSum(tf);
+      useNativeSum(gemm);
+      installWasmGelu(tf, gemm);
       installWasmIdentity(tf);
       installWasmSlice(tf);
     },

@@ -13,7 +13,7 @@ const ours = new WeakSet<object>();
 /**
  * Replaces the wasm backend's kernel `kernelName` with `make(stock)`, where `stock` is the kernel it replaces
  * (for the cases it keeps, e.g. strings). Call after importing `@tensorflow/tfjs-backend-wasm`, before the
- * backend initialises (replacements need no setup function). Idempotent.
+ * backend initialises. Idempotent.
  */
 export function replaceWasmKernel(
   tf: Tf,
@@ -28,5 +28,6 @@ export function replaceWasmKernel(
   };
   const fn = make(current?.kernelFunc ?? missing);
   ours.add(fn);
-  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn });
+  // The stock kernel's setup (it binds its C entry when the backend initialises) stays, for `stock` to work.
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn, setupFunc: current?.setupFunc });
 }

@@ -18,8 +18,9 @@
  * Only ops whose gradients exist on every backend are used (no gather, conv2d, einsum, stridedSlice).
  * Products are plain tf.matMul, 2-D on [B·N, D] rows where possible, batched for the attention products. The
  * stock wasm kernel ran batched and transposed products (matMul's gradient, q·kᵀ) ~15× slower than 2-D ones;
- * the wasm backend now has a BatchMatMul kernel (compute/wasm-matmul.ts) that runs them all on XNNPACK's 2-D
- * path, so no custom gradient is needed (tiny, batch 8: ~3 s a step in tests/bench/train-step.mjs, was 6.7–8.6 s).
+ * the wasm backend now has a BatchMatMul kernel (compute/wasm-matmul.ts) that runs them all on OpenBLAS's sgemm
+ * (the native addon) or XNNPACK's 2-D path, so no custom gradient is needed (tiny, batch 32: 4.6 s a step in
+ * tests/bench/train-step.mjs with the addon, 10.8 s on XNNPACK, ~45 s with the stock kernel).
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { gridSize, type ModelConfig } from './config';

@@ -4,6 +4,7 @@
  * are 2-D matMuls on [rows, features] matrices; callers reshape [B, N, D] to [B·N, D] around them.
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
+import { geluKernelName, hasFusedGelu } from '../compute/wasm-gelu';
 
 export type Tf = typeof TfCore;
 
@@ -33,9 +34,11 @@ export function layerNorm<T extends TfCore.Tensor>(tf: Tf, x: T, gamma: TfCore.T
 
 /**
  * GELU, the exact form x·Φ(x) = ½x(1 + erf(x/√2)) (PyTorch's nn.GELU default and the pretrained ViT-B's),
- * not the tanh approximation: tf.erf and its gradient exist on every backend.
+ * not the tanh approximation: tf.erf and its gradient exist on every backend. On the wasm backend with the
+ * native addon, one fused kernel each way (compute/wasm-gelu.ts).
  */
 export function gelu<T extends TfCore.Tensor>(tf: Tf, x: T): T {
+  if (hasFusedGelu(tf)) return tf.engine().runKernel(geluKernelName, { x }) as T;
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as T;
 }
 

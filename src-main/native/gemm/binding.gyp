@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "aligner_gemm",
+      "sources": ["gemm.c"],
+      "cflags": ["-O3"],
+      "libraries": ["-lopenblas", "-lm"]
+    }
+  ]
+}
