@@ -112,6 +112,25 @@ describe('fused GELU on the wasm backend, against the composed ops on the cpu ba
     expect(relativeError(got.dx, ref.dx)).toBeLessThan(1e-5);
   });
 
+  it('propagates NaN forward and backward, so that a NaN loss still stops the run', (ctx) => {
+    if (!native) ctx.skip();
+    tf.setBackend('wasm');
+    const [y, dx] = tf.tidy(() => {
+      const x = tf.tensor1d([Number.NaN, 0.5, Number.NaN, -1, 2, 3, 4, 5, Number.NaN]);
+      return [
+        gelu(tf, x).dataSync(),
+        tf
+          .grad((v: tf.Tensor) => tf.sum(gelu(tf, v)))(x)
+          .dataSync(),
+      ];
+    });
+    for (const i of [0, 2, 8]) {
+      expect(y[i]).toBeNaN();
+      expect(dx[i]).toBeNaN();
+    }
+    expect(Number.isFinite(y[1]) && Number.isFinite(dx[1])).toBe(true);
+  });
+
   it('leaves no tensors behind', (ctx) => {
     if (!native) ctx.skip();
     tf.setBackend('wasm');

@@ -3,7 +3,7 @@
     {
       "target_name": "aligner_gemm",
       "sources": ["gemm.c"],
-      "cflags": ["-O3"],
+      "cflags": ["-O3", "-fno-trapping-math", "-ffinite-math-only", "-ffp-contract=off"],
       "libraries": ["-lopenblas", "-lm"]
     }
   ]
