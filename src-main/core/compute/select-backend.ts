@@ -4,7 +4,7 @@ import { installWasmIdentity } from './wasm-identity';
 import { installWasmGelu } from './wasm-gelu';
 import { installWasmMatMul, wasmMatMulStatus } from './wasm-matmul';
 import { installWasmSlice } from './wasm-slice';
-import { installWasmSum, useNativeSum } from './wasm-sum';
+import { installWasmSum } from './wasm-sum';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
@@ -48,8 +48,7 @@ const candidates: Record<BackendName, Candidate> = {
     configure: (tf) => {
       const native = installWasmMatMul(tf);
       const gemm = native.loaded ? native.gemm : null;
-      installWasmSum(tf);
-      useNativeSum(gemm);
+      installWasmSum(tf, gemm);
       installWasmGelu(tf, gemm);
       installWasmIdentity(tf);
       installWasmSlice(tf);

@@ -19,8 +19,6 @@ type Tf = typeof TfCore;
 export const geluKernelName = 'AlignerGelu';
 export const geluGradKernelName = 'AlignerGeluGrad';
 
-const sizeOf = (x: TfCore.TensorInfo): number => x.shape.reduce((p, d) => p * d, 1);
-
 function requireFloat(x: TfCore.TensorInfo, kernel: string): void {
   if (x.dtype !== 'float32') throw new Error(`${kernel} takes float32 tensors, got ${x.dtype}`);
 }
@@ -54,7 +52,7 @@ export function installWasmGelu(tf: Tf, gemm: NativeGemm | null): void {
       requireFloat(x, geluKernelName);
       const wasm = backend as unknown as WasmHeapBackend;
       const out = wasm.makeOutput([...x.shape], 'float32');
-      gemm.gelu(heapF32(wasm), floatOffset(wasm, x), sizeOf(x), floatOffset(wasm, out));
+      gemm.gelu(heapF32(wasm), floatOffset(wasm, x), tf.util.sizeFromShape(x.shape), floatOffset(wasm, out));
       return out;
     },
   });
@@ -65,10 +63,17 @@ export function installWasmGelu(tf: Tf, gemm: NativeGemm | null): void {
       const { x, dy } = inputs as { x: TfCore.TensorInfo; dy: TfCore.TensorInfo };
       requireFloat(x, geluGradKernelName);
       requireFloat(dy, geluGradKernelName);
-      if (sizeOf(x) !== sizeOf(dy)) throw new Error(`${geluGradKernelName}: x and dy differ in size`);
+      if (tf.util.sizeFromShape(x.shape) !== tf.util.sizeFromShape(dy.shape))
+        throw new Error(`${geluGradKernelName}: x and dy differ in size`);
       const wasm = backend as unknown as WasmHeapBackend;
       const out = wasm.makeOutput([...x.shape], 'float32');
-      gemm.geluGrad(heapF32(wasm), floatOffset(wasm, x), floatOffset(wasm, dy), sizeOf(x), floatOffset(wasm, out));
+      gemm.geluGrad(
+        heapF32(wasm),
+        floatOffset(wasm, x),
+        floatOffset(wasm, dy),
+        tf.util.sizeFromShape(x.shape),
+        floatOffset(wasm, out),
+      );
       return out;
     },
   });

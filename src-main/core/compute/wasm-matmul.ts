@@ -61,8 +61,6 @@ function entry(backend: WasmBackend): WasmBatchMatMul {
   return fn;
 }
 
-const sizeOf = (dims: readonly number[]): number => dims.reduce((p, x) => p * x, 1);
-
 const shapeBytes = (shape: readonly number[]): Uint8Array => new Uint8Array(new Int32Array(shape).buffer);
 
 /** A tensor id registered at `offset` (bytes) in the heap, `size` floats long: a view, freed by `release`. */
@@ -155,8 +153,8 @@ function product(tf: Tf, backend: WasmBackend, a: TfCore.TensorInfo, b: TfCore.T
   }
   const call = entry(backend);
   const bShape = shapeBytes([1, k, n]);
-  const bCount = sizeOf(b.shape.slice(0, -2));
-  const aCount = sizeOf(a.shape.slice(0, -2));
+  const bCount = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  const aCount = tf.util.sizeFromShape(a.shape.slice(0, -2));
   // One B for every output matrix, and A's matrices in output order: a single [count·M, K] × [K, N] product on
   // the tensors themselves (B's id keys XNNPACK's cache of packed weights, as in the stock kernel).
   if (bCount === 1 && aCount === count) {
@@ -200,6 +198,7 @@ export function useNativeGemm(gemm: NativeGemm | null): void {
  * [outBatch…, M, N]; transposed operands are passed to sgemm as such.
  */
 function nativeProduct(
+  tf: Tf,
   gemm: NativeGemm,
   backend: WasmBackend,
   a: TfCore.TensorInfo,
@@ -223,7 +222,7 @@ function nativeProduct(
     return out;
   }
   // One B for all, and A's matrices stacked in output order: a single [count·M, K] × op(B) product.
-  if (sizeOf(b.shape.slice(0, -2)) === 1 && sizeOf(aBatch) === count && !transposeA) {
+  if (tf.util.sizeFromShape(b.shape.slice(0, -2)) === 1 && tf.util.sizeFromShape(aBatch) === count && !transposeA) {
     const one = (x: number): Uint32Array => Uint32Array.of(x);
     gemm.sgemmBatch(heap, false, transposeB, count * m, n, k, one(aBase), one(bBase), one(outBase));
     return out;
@@ -262,7 +261,7 @@ export function batchMatMulWasm(
         `and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
     );
   }
-  if (nativeGemm) return nativeProduct(nativeGemm, backend, a, b, transposeA, transposeB);
+  if (nativeGemm) return nativeProduct(tf, nativeGemm, backend, a, b, transposeA, transposeB);
   const temporaries: TfCore.TensorInfo[] = [];
   const transposed = (x: TfCore.TensorInfo): TfCore.TensorInfo => {
     const t = swapLastAxes(tf, backend, x);

@@ -27,21 +27,17 @@ export function sumBlocks(
   return { outer: product(0, first), reduce: product(first, last + 1), inner: product(last + 1, shape.length) };
 }
 
+/** The addon the kernel sums on; null: the stock kernel for every sum. */
 let native: NativeGemm | null = null;
 
-/** Sums on `gemm` (the addon), or with the stock kernel again for null. */
-export function useNativeSum(gemm: NativeGemm | null): void {
+/** Replaces the wasm backend's Sum kernel, summing on `gemm` (the addon) or, with null, by the stock kernel. */
+export function installWasmSum(tf: Tf, gemm: NativeGemm | null): void {
   native = gemm;
-}
-
-/** Replaces the wasm backend's Sum kernel; idempotent. */
-export function installWasmSum(tf: Tf): void {
   replaceWasmKernel(tf, tf.Sum, (stock) => (args) => {
     const x = args.inputs.x as TfCore.TensorInfo;
     const backend = args.backend as unknown as WasmHeapBackend;
     const gemm = native;
-    const size = x.shape.reduce((p, d) => p * d, 1);
-    if (!gemm || x.dtype !== 'float32' || size === 0) return stock(args);
+    if (!gemm || x.dtype !== 'float32' || tf.util.sizeFromShape(x.shape) === 0) return stock(args);
     const axes = tf.util.parseAxisParam(args.attrs?.axis as number | number[], x.shape);
     const blocks = sumBlocks(x.shape, axes);
     if (!blocks) return stock(args);

@@ -20,24 +20,18 @@ extern char *openblas_get_config(void);
     }                                                                                                    \
   } while (0)
 
-static int get_f32(napi_env env, napi_value v, float **data, size_t *length) {
+/* The data and length of a typed array of the given type; 0 when `v` is something else. */
+static int get_typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
   napi_typedarray_type type;
-  void *raw;
-  if (napi_get_typedarray_info(env, v, &type, length, &raw, NULL, NULL) != napi_ok || type != napi_float32_array) {
-    return 0;
-  }
-  *data = (float *)raw;
-  return 1;
+  return napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) == napi_ok && type == want;
+}
+
+static int get_f32(napi_env env, napi_value v, float **data, size_t *length) {
+  return get_typed(env, v, napi_float32_array, (void **)data, length);
 }
 
 static int get_u32(napi_env env, napi_value v, uint32_t **data, size_t *length) {
-  napi_typedarray_type type;
-  void *raw;
-  if (napi_get_typedarray_info(env, v, &type, length, &raw, NULL, NULL) != napi_ok || type != napi_uint32_array) {
-    return 0;
-  }
-  *data = (uint32_t *)raw;
-  return 1;
+  return get_typed(env, v, napi_uint32_array, (void **)data, length);
 }
 
 /*
